@@ -1,0 +1,150 @@
+"""Works, who wrote them, where they appeared and what they are about."""
+
+from django.db import models
+from django.db.models import Q
+
+from profiles.models import Institution, Researcher
+
+
+class Topic(models.Model):
+    """One node of the OpenAlex topic hierarchy: domain > field > subfield > topic."""
+
+    class Level(models.TextChoices):
+        DOMAIN = "domain"
+        FIELD = "field"
+        SUBFIELD = "subfield"
+        TOPIC = "topic"
+
+    # The OpenAlex id without its URL prefix: "T10888", "subfields/1707", "fields/17".
+    openalex_id = models.CharField(max_length=40, unique=True)
+    display_name = models.CharField(max_length=300)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Source(models.Model):
+    """A venue: journal, repository, conference series (OpenAlex "source")."""
+
+    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    display_name = models.CharField(max_length=500)
+    type = models.CharField(max_length=50, blank=True)
+    issn_l = models.CharField(max_length=9, blank=True)
+    host_organization_name = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class WorkQuerySet(models.QuerySet):
+    def visible(self):
+        """Works not hidden by curation."""
+        return self.filter(is_hidden=False)
+
+
+class Work(models.Model):
+    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    # Bare, lower-case DOI ("10.1145/2795233"), never the https://doi.org/ form.
+    doi = models.CharField("DOI", max_length=255, unique=True, null=True, blank=True)
+    # Bare arXiv id without version: "2108.04680" or "astro-ph/0601001".
+    arxiv_id = models.CharField("arXiv id", max_length=40, unique=True, null=True, blank=True)
+    title = models.TextField()
+    # Plain text from the source; untrusted, always escaped when shown.
+    abstract = models.TextField(blank=True)
+    publication_year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    publication_date = models.DateField(null=True, blank=True)
+    type = models.CharField(max_length=50, blank=True)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="works"
+    )
+    # The venue as the record names it when there is no source entity (CSL, arXiv journal_ref).
+    venue_name = models.CharField(max_length=500, blank=True)
+    landing_page_url = models.URLField(max_length=1000, blank=True)
+    pdf_url = models.URLField(max_length=1000, blank=True)
+    cited_by_count = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=12, blank=True)
+    # Curation: hidden works stay in the database (a re-import must not bring them back).
+    is_hidden = models.BooleanField(default=False)
+    # A preprint points at its published version; the profile lists the pair once.
+    version_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
+    )
+    # OpenAlex's updated_date: an unchanged record is skipped on re-import.
+    source_updated = models.CharField(max_length=40, blank=True)
+    topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publication_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(version_of=models.F("pk")), name="work_not_version_of_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def venue(self) -> str:
+        return self.source.display_name if self.source_id else self.venue_name
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+
+class Authorship(models.Model):
+    class Position(models.TextChoices):
+        FIRST = "first"
+        MIDDLE = "middle"
+        LAST = "last"
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
+    # Null when the source names an author it has no record for.
+    researcher = models.ForeignKey(
+        Researcher, null=True, blank=True, on_delete=models.SET_NULL, related_name="authorships"
+    )
+    order = models.PositiveSmallIntegerField()
+    position = models.CharField(max_length=8, choices=Position.choices, blank=True)
+    raw_author_name = models.CharField(max_length=500, blank=True)
+    institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+
+    class Meta:
+        ordering = ["work", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "order"], name="authorship_unique_order")
+        ]
+        indexes = [models.Index(fields=["researcher", "work"])]
+
+    def __str__(self) -> str:
+        return f"{self.raw_author_name} on {self.work_id}"
+
+
+class WorkTopic(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="work_topics")
+    score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "topic"], name="worktopic_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} on {self.work_id}"
