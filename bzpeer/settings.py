@@ -117,6 +117,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = "UTC"
+# Periodic work (Celery beat). Each task lives in its app's tasks.py.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-import-runs": {
+        "task": "works.tasks.sweep_stale_import_runs",
+        "schedule": 5 * 60,
+    },
+    "refresh-followed-and-claimed-researchers": {
+        "task": "works.tasks.refresh_followed_and_claimed_researchers",
+        "schedule": 7 * 24 * 60 * 60,
+    },
+    "send-weekly-digests": {
+        "task": "follows.tasks.send_weekly_digests",
+        "schedule": 7 * 24 * 60 * 60,
+    },
+}
 
 CACHES = {
     "default": (

@@ -65,6 +65,8 @@ class Researcher(models.Model):
     # The owner's own words, once the record is claimed; otherwise a summary is generated.
     summary = models.CharField(max_length=280, blank=True)
     open_to_collaborate = models.BooleanField(default=True)
+    # Links the owner chose to show: [{"label": "...", "url": "https://..."}].
+    links = models.JSONField(default=list, blank=True)
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -72,6 +74,8 @@ class Researcher(models.Model):
         on_delete=models.SET_NULL,
         related_name="researcher",
     )
+    # Set by staff after reviewing a claim's evidence (verification level L4).
+    staff_verified = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_records"
     )
