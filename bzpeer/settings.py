@@ -54,6 +54,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
 ]
 LOCAL_APPS = [
+    "bzpeer",
     "profiles",
     "works",
     "graph",
