@@ -1,5 +1,6 @@
 """Works, who wrote them, where they appeared and what they are about."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -148,3 +149,107 @@ class WorkTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic_id} on {self.work_id}"
+
+
+class ImportRun(models.Model):
+    """One background import: what was asked, how far it got, what it changed and what failed.
+
+    A run is resumable: ``checkpoint`` records where the next page starts (an OpenAlex cursor,
+    an arXiv offset) and is saved in the same transaction as the page it follows, so a worker
+    killed mid-import loses nothing and a re-run repeats no committed page.
+    """
+
+    class Source(models.TextChoices):
+        OPENALEX = "openalex", "OpenAlex author"
+        ARXIV = "arxiv", "arXiv author query"
+        SNAPSHOT = "snapshot", "OpenAlex snapshot"
+        CSL = "csl", "CSL-JSON file"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    # What to import: an OpenAlex id/URL/ORCID, or an arXiv query; researcher when known.
+    target = models.CharField(max_length=500)
+    researcher = models.ForeignKey(
+        Researcher, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    # [{"at": iso time, "page": n, "kind": "PermanentError", "detail": "..."}]
+    errors = models.JSONField(default=list, blank=True)
+    checkpoint = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    celery_task_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.target} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class CurationLog(models.Model):
+    """Append-only record of a staff correction; re-applied after every later import."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide"
+        UNHIDE = "unhide"
+        MERGE = "merge"
+        SPLIT = "split"
+        CSL_IMPORT = "csl_import", "CSL import"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # {"work": 3} / {"source": 4, "target": 5} / {"from": 4, "to": 9, "works": [1, 2]}
+    target = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("CurationLog is append-only: write a new entry instead")
+        super().save(*args, **kwargs)
