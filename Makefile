@@ -7,12 +7,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench install migrate demo browser-deps clean
+.PHONY: run test lint format bench install migrate demo lock clean
 
-$(STAMP): requirements.lock
+$(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,11 +40,14 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-# Regenerate the lock after editing pyproject.toml dependencies.
+# Regenerate both locks after editing pyproject.toml dependencies:
+# requirements.lock (production image), requirements-dev.lock (adds the dev group).
 lock:
 	$(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv pip compile pyproject.toml --group dev --python-version 3.11 \
+	$(PYTHON) -m uv pip compile pyproject.toml --python-version 3.11 \
 		--generate-hashes -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --group dev --python-version 3.11 \
+		--generate-hashes -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
