@@ -1,0 +1,238 @@
+"""The HTTP clients against the recorded upstream answers: paging, retries, errors, allow-list."""
+
+import pytest
+import requests
+import responses
+
+from tests.works import imports_replay as replay
+from works.clients import arxiv, http, openalex
+from works.clients.http import PermanentError, TransientError
+
+
+@pytest.fixture(autouse=True)
+def no_arxiv_wait(monkeypatch):
+    monkeypatch.setattr(arxiv, "_limiter", arxiv.InProcessRateLimiter(sleep=lambda s: None))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("A5017898742", "A5017898742"),
+        ("a5017898742", "A5017898742"),
+        ("https://openalex.org/A5017898742", "A5017898742"),
+        ("https://api.openalex.org/authors/A5017898742", "A5017898742"),
+        ("0000-0002-1825-0097", "orcid:0000-0002-1825-0097"),
+        ("https://orcid.org/0000-0002-1825-009x", "orcid:0000-0002-1825-009X"),
+        ("orcid:0000-0002-1825-0097", "orcid:0000-0002-1825-0097"),
+    ],
+)
+def test_it_accepts_openalex_ids_urls_and_orcids(value, expected):
+    assert openalex.parse_author_identifier(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "W3188841554", "A12x", "https://evil.example/A5017898742", "0000-0002-1825", "A1 OR 1=1"],
+)
+def test_it_rejects_malformed_author_ids_before_any_request(value):
+    with responses.RequestsMock() as rsps, pytest.raises(PermanentError):
+        openalex.get_author(value)
+    assert len(rsps.calls) == 0
+
+
+def test_it_refuses_hosts_outside_the_allow_list_before_any_io():
+    with responses.RequestsMock() as rsps:
+        for url in ["https://example.org/x", "http://api.openalex.org/works", "file:///etc/passwd"]:
+            with pytest.raises(PermanentError, match="Refused"):
+                http.get(url)
+    assert len(rsps.calls) == 0
+
+
+@responses.activate
+def test_it_fetches_an_author_with_the_api_key_and_contact_email(settings):
+    settings.OPENALEX_API_KEY = "secret-key"
+    settings.OPENALEX_EMAIL = "ops@example.org"
+    replay.add_author(responses)
+    data = openalex.get_author("https://openalex.org/A5017898742")
+    assert data["display_name"] == "Joseph Mearman"
+    request = responses.calls[0].request
+    assert request.headers["Authorization"] == "Bearer secret-key"
+    assert request.headers["From"] == "ops@example.org"
+
+
+@responses.activate
+def test_it_resolves_an_author_by_orcid():
+    responses.get(
+        "https://api.openalex.org/authors/orcid%3A0000-0002-1825-0097", json=replay.author()
+    )
+    assert openalex.get_author("0000-0002-1825-0097")["id"].endswith("A5017898742")
+
+
+@responses.activate
+def test_an_unknown_author_is_a_permanent_error_naming_the_404():
+    responses.get("https://api.openalex.org/authors/A1000", status=404, json={"error": "not found"})
+    with pytest.raises(PermanentError, match="404"):
+        openalex.get_author("A1000")
+
+
+@responses.activate
+def test_it_follows_the_cursor_until_next_cursor_is_null():
+    works = replay.all_works()
+    # The recorded pages carry no next_cursor: the test splits the real page and chains them.
+    replay.add_pages(responses, [works[:5], works[5:]])
+    pages = list(openalex.iter_works_pages(replay.AUTHOR_ID))
+    assert [cursor for cursor, _ in pages] == ["*", "c1"]
+    assert sum(len(page.results) for _, page in pages) == 9
+    first = responses.calls[0].request
+    assert ("per-page=100" in first.url and "cursor=%2A" in first.url) or "cursor=*" in first.url
+
+
+@responses.activate
+def test_a_429_with_retry_after_is_waited_for_then_retried():
+    responses.get(replay.AUTHOR_URL, status=429, headers={"Retry-After": "7"})
+    replay.add_author(responses)
+    policy = replay.no_wait_policy()
+    assert openalex.get_author(replay.AUTHOR_ID, policy=policy)["display_name"] == "Joseph Mearman"
+    assert policy.sleeps == [7.0]
+
+
+@responses.activate
+def test_backoff_is_exponential_and_capped():
+    for _ in range(5):
+        responses.get(replay.AUTHOR_URL, status=503)
+    policy = http.RetryPolicy(
+        attempts=5, base_delay=1, max_delay=4, sleep=(sleeps := []).append, jitter=lambda c: c
+    )
+    with pytest.raises(TransientError, match="gave up after 5 attempts"):
+        openalex.get_author(replay.AUTHOR_ID, policy=policy)
+    assert sleeps == [1, 2, 4, 4]
+
+
+@responses.activate
+def test_a_dropped_connection_is_transient():
+    responses.get(replay.AUTHOR_URL, body=requests.ConnectionError("reset"))
+    with pytest.raises(TransientError):
+        openalex.get_author(replay.AUTHOR_ID, policy=replay.no_wait_policy(attempts=1))
+
+
+@responses.activate
+def test_a_truncated_body_is_a_clear_permanent_error():
+    body = (replay.OPENALEX / "author-A5017898742.json").read_text()[:500]
+    responses.get(replay.AUTHOR_URL, body=body, content_type="application/json")
+    with pytest.raises(PermanentError, match="not JSON"):
+        openalex.get_author(replay.AUTHOR_ID)
+
+
+@responses.activate
+def test_a_400_from_openalex_is_not_retried():
+    responses.get(replay.AUTHOR_URL, status=400, json={"error": "Invalid query parameters"})
+    with pytest.raises(PermanentError, match="HTTP 400"):
+        openalex.get_author(replay.AUTHOR_ID, policy=replay.no_wait_policy())
+    assert len(responses.calls) == 1
+
+
+def test_retry_after_accepts_an_http_date():
+    assert http.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert http.parse_retry_after("12") == 12.0
+    assert http.parse_retry_after("soon") is None
+
+
+# arXiv -----------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_it_parses_the_legacy_2016_feed():
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("query-au_del_maestro-2016.atom.xml"))
+    feed = arxiv.search(arxiv.author_query("Adrian Del Maestro"))
+    assert (feed.total, feed.start, len(feed.entries)) == (31, 0, 10)
+    first = feed.entries[0]
+    assert (first.arxiv_id, first.version) == ("1201.4869", 1)
+    assert first.title == "A Luttinger Liquid Core Inside Helium-4 Filled Nanopores"
+    assert first.doi == "10.1142/s021797921244002x"
+    assert first.journal_ref == "Int. J. Mod. Phys. B, 26, 1244002 (2012)"
+    assert first.authors[0].name == "Adrian Del Maestro"
+    assert first.published.tzinfo is not None
+    assert first.primary_category
+    assert 'au:"Adrian Del Maestro"' in responses.calls[0].request.url.replace("%22", '"').replace(
+        "+", " "
+    ).replace("%3A", ":")
+
+
+@responses.activate
+def test_it_parses_the_current_feed():
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("query-testing-2026.atom.xml"))
+    feed = arxiv.search("all:testing")
+    assert len(feed.entries) == 10
+    entry = feed.entries[0]
+    assert entry.arxiv_id == "2202.12139"
+    assert entry.pdf_url == "https://arxiv.org/pdf/2202.12139v1"
+    assert entry.abs_url == "https://arxiv.org/abs/2202.12139v1"
+    assert entry.primary_category == "cs.SE"
+    assert entry.doi == "10.1109/icstw55395.2022.00035"
+    assert sum(1 for e in feed.entries if e.doi) == 6
+
+
+@responses.activate
+def test_it_keeps_old_style_ids_and_affiliations():
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("id-astro-ph_0601001-2026.atom.xml"))
+    entry = arxiv.by_ids(["astro-ph/0601001"]).entries[0]
+    assert entry.arxiv_id == "astro-ph/0601001"
+    assert len(entry.authors) == 4
+    assert any(author.affiliations for author in entry.authors)
+
+
+@responses.activate
+def test_the_arxiv_400_error_feed_becomes_a_permanent_error_with_its_message():
+    responses.get(
+        replay.ARXIV_URL, status=400, body=replay.arxiv_body("error-400-id_abc-2026.atom.xml")
+    )
+    with pytest.raises(PermanentError, match="incorrect id format for abc"):
+        arxiv.by_ids(["abc"])
+
+
+@responses.activate
+def test_an_empty_feed_has_no_entries():
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("empty-id_0808.05394-2026.atom.xml"))
+    feed = arxiv.by_ids(["0808.05394"])
+    assert (feed.total, feed.entries) == (0, [])
+
+
+@responses.activate
+def test_a_feed_that_is_not_xml_is_a_permanent_error():
+    responses.get(replay.ARXIV_URL, body=b"<html><body>Bad gateway")
+    with pytest.raises(PermanentError, match="not valid XML"):
+        arxiv.search("all:x")
+
+
+def test_the_in_process_limiter_spaces_requests_three_seconds_apart():
+    now = [100.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    limiter = arxiv.InProcessRateLimiter(clock=lambda: now[0], sleep=sleep)
+    limiter.wait()
+    now[0] += 1.0
+    limiter.wait()
+    limiter.wait()
+    assert sleeps == [2.0, 3.0]
+
+
+def test_the_redis_limiter_shares_one_slot_between_processes(settings):
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL not set")
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(arxiv.RedisRateLimiter.key)
+    sleeps = []
+    first = arxiv.RedisRateLimiter(client, interval=0.3, sleep=sleeps.append)
+    other = arxiv.RedisRateLimiter(
+        client, interval=0.3, sleep=lambda s: (sleeps.append(s), __import__("time").sleep(s))
+    )
+    first.wait()
+    other.wait()  # must wait for the first worker's slot to expire
+    assert sleeps and 0 < sleeps[0] <= 0.3
+    client.delete(arxiv.RedisRateLimiter.key)
