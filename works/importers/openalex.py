@@ -1,7 +1,58 @@
-"""Map OpenAlex entities (author, work, list page) onto bzpeer's models. CONTRACT STUB:
-the importers helper replaces the bodies; the signatures below are what other code calls."""
+"""Map OpenAlex entities (author, work, list page) onto bzpeer's models.
 
+Every import here is an idempotent upsert: importing the same entities a second time finds each
+row already as the data says, writes nothing and reports everything ``unchanged`` (same primary
+keys, no authorship rewritten). A batch is written inside one transaction with a constant number
+of queries (bulk operations, never a query per work or per authorship), because the snapshot
+import has to sustain thousands of works a second.
+
+Curation survives re-import: ``Work.is_hidden`` and ``Work.version_of`` are never written for an
+existing work, external identifiers are added but never removed or stolen from another record,
+and an authorship whose OpenAlex author was merged into another record goes to the canonical
+record (following the ``merged_into`` chain).
+
+Parsing of the entity dicts lives in ``works/importers/openalex_records.py``; this module writes.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from profiles.models import Affiliation, Institution, Researcher
+from works.importers.openalex_records import (
+    AuthorRecord,
+    WorkRecord,
+    abstract_from_inverted_index,
+    entity_kind,
+    normalise_doi,
+    normalise_openalex_id,
+    normalise_orcid,
+    normalise_ror,
+    parse_author,
+    parse_work,
+)
+from works.models import Authorship, Source, Topic, Work, WorkTopic
+
+__all__ = [
+    "ImportStats",
+    "abstract_from_inverted_index",
+    "entity_kind",
+    "import_author",
+    "import_authors",
+    "import_entities",
+    "import_list_page",
+    "import_works",
+    "normalise_doi",
+    "normalise_openalex_id",
+    "normalise_orcid",
+    "normalise_ror",
+]
+
+# A merged_into chain longer than this is a data error (or a cycle); stop following it there.
+MAX_MERGE_DEPTH = 20
 
 
 @dataclass
@@ -11,17 +62,627 @@ class ImportStats:
     unchanged: int = 0
     skipped: int = 0
 
+    def __add__(self, other: "ImportStats") -> "ImportStats":
+        return ImportStats(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.skipped + other.skipped,
+        )
 
-def normalise_openalex_id(value: str) -> str:
-    """'https://openalex.org/A5017898742' or 'a5017898742' -> 'A5017898742'; ValueError if bad."""
-    raise NotImplementedError
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.skipped
 
 
-def import_author(data: dict):
-    """Upsert one OpenAlex author entity; returns the (canonical) Researcher."""
-    raise NotImplementedError
+# Public entry points ---------------------------------------------------------------------------
+
+
+def import_author(data: dict) -> Researcher:
+    """Upsert one OpenAlex author entity; returns the (canonical) Researcher.
+
+    A second call with the same data changes nothing. If the record was merged into another
+    one by curation, the record itself is still refreshed but the canonical one is returned.
+    """
+    record = parse_author(data)
+    import_authors([data])
+    researcher = Researcher.objects.get(openalex_id=record.openalex_id)
+    for _ in range(MAX_MERGE_DEPTH):
+        if researcher.merged_into_id is None:
+            break
+        researcher = Researcher.objects.get(pk=researcher.merged_into_id)
+    return researcher
+
+
+def import_authors(authors: list[dict]) -> ImportStats:
+    """Upsert a batch of OpenAlex author entities (researchers, their institutions and
+    affiliations) in one transaction. Raises ValueError, before writing anything, if one of
+    them is malformed."""
+    records = _dedupe([parse_author(data) for data in authors])
+    stats = ImportStats(skipped=len(authors) - len(records))
+    if not records:
+        return stats
+    with transaction.atomic():
+        institutions = {}
+        for record in records:
+            institutions.update(record.institutions)
+        institution_pks = _upsert_institutions(institutions)
+        result = _upsert_researchers(
+            {r.openalex_id: r for r in records}, institution_pks, full=True
+        )
+        affiliation_changed = _sync_affiliations(records, result.pk_by_id, institution_pks)
+        for record in records:
+            oid = record.openalex_id
+            if oid not in result.pk_by_id:
+                stats.skipped += 1
+            elif oid in result.created:
+                stats.created += 1
+            elif oid in result.updated or oid in affiliation_changed:
+                stats.updated += 1
+            else:
+                stats.unchanged += 1
+    return stats
 
 
 def import_works(works: list[dict]) -> ImportStats:
-    """Upsert a batch of OpenAlex work entities in one transaction."""
-    raise NotImplementedError
+    """Upsert a batch of OpenAlex work entities in one transaction.
+
+    Writes the works, their sources, topics (with the hierarchy), authorships with their
+    institutions, and a minimal Researcher for each author not yet known. Raises ValueError,
+    before writing anything, if one of them is malformed. A second call with the same data
+    reports every work unchanged and writes nothing.
+    """
+    records = _dedupe([parse_work(data) for data in works])
+    stats = ImportStats(skipped=len(works) - len(records))
+    if not records:
+        return stats
+    with transaction.atomic():
+        stats += _write_works(records)
+    return stats
+
+
+def import_entities(entities: Iterable[dict]) -> ImportStats:
+    """Import a mixed batch: authors (ids A...) first, then works (W...), in one transaction.
+    Other entity kinds are counted as skipped. ValueError for a malformed entity."""
+    authors, works, others = [], [], 0
+    for data in entities:
+        kind = entity_kind(data)
+        if kind == "author":
+            authors.append(data)
+        elif kind == "work":
+            works.append(data)
+        else:
+            others += 1
+    with transaction.atomic():
+        stats = ImportStats(skipped=others)
+        if authors:
+            stats += import_authors(authors)
+        if works:
+            stats += import_works(works)
+    return stats
+
+
+def import_list_page(page: dict) -> ImportStats:
+    """Import a recorded list response ``{"meta": ..., "results": [...]}``."""
+    if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+        raise ValueError('an OpenAlex list page needs a "results" list')
+    return import_entities(page["results"])
+
+
+# Shared helpers ------------------------------------------------------------------------------
+
+
+def _dedupe(records):
+    """Keep the first record of each OpenAlex id (a page can repeat an entity)."""
+    seen, unique = set(), []
+    for record in records:
+        if record.openalex_id not in seen:
+            seen.add(record.openalex_id)
+            unique.append(record)
+    return unique
+
+
+def _apply(obj, fields: dict) -> list[str]:
+    """Set the fields that differ on obj; return their names."""
+    changed = []
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _bulk_update(model, objs: list, fields: set[str]) -> None:
+    if not objs:
+        return
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        # bulk_update bypasses auto_now.
+        now = timezone.now()
+        for obj in objs:
+            obj.updated_at = now
+        fields = fields | {"updated_at"}
+    model.objects.bulk_update(objs, sorted(fields))
+
+
+def _upsert_by_openalex_id(model, records: dict[str, dict], *, unique_extra: str | None = None):
+    """Create or update rows keyed by ``openalex_id``; returns {openalex_id: pk}.
+
+    ``records`` map an id to the fields the data carries (absent keys leave the row alone).
+    ``unique_extra`` names a second unique field (ROR) that is dropped from a record when
+    another row already holds that value, rather than failing the batch.
+    """
+    if not records:
+        return {}
+    lookup = Q(openalex_id__in=list(records))
+    extra_values = set()
+    if unique_extra:
+        extra_values = {f[unique_extra] for f in records.values() if f.get(unique_extra)}
+        if extra_values:
+            lookup |= Q(**{f"{unique_extra}__in": list(extra_values)})
+    rows = list(model.objects.filter(lookup))
+    existing = {row.openalex_id: row for row in rows if row.openalex_id}
+    holders = {getattr(row, unique_extra): row.openalex_id for row in rows} if unique_extra else {}
+
+    new, changed, changed_fields = [], [], set()
+    for oid, fields in records.items():
+        fields = dict(fields)
+        if unique_extra and fields.get(unique_extra):
+            holder = holders.get(fields[unique_extra], oid)
+            if holder != oid:
+                fields.pop(unique_extra)
+            else:
+                holders[fields[unique_extra]] = oid
+        row = existing.get(oid)
+        if row is None:
+            new.append(model(openalex_id=oid, **fields))
+        elif names := _apply(row, fields):
+            changed.append(row)
+            changed_fields.update(names)
+    pks = {oid: row.pk for oid, row in existing.items()}
+    if new:
+        # ignore_conflicts: a concurrent import may have created the same row meanwhile.
+        model.objects.bulk_create(new, ignore_conflicts=True)
+        pks.update(
+            model.objects.filter(openalex_id__in=[row.openalex_id for row in new]).values_list(
+                "openalex_id", "pk"
+            )
+        )
+    _bulk_update(model, changed, changed_fields)
+    return pks
+
+
+def _upsert_institutions(records: dict[str, dict]) -> dict[str, int]:
+    return _upsert_by_openalex_id(Institution, records, unique_extra="ror")
+
+
+def _upsert_sources(records: dict[str, dict]) -> dict[str, int]:
+    return _upsert_by_openalex_id(Source, records)
+
+
+def _upsert_topics(records: dict[str, dict]) -> dict[str, int]:
+    """Topics with their hierarchy; records carry ``parent`` as an OpenAlex topic id."""
+    if not records:
+        return {}
+    existing = {t.openalex_id: t for t in Topic.objects.filter(openalex_id__in=list(records))}
+    new = [
+        Topic(openalex_id=tid, display_name=f["display_name"], level=f["level"])
+        for tid, f in records.items()
+        if tid not in existing
+    ]
+    pks = {tid: t.pk for tid, t in existing.items()}
+    if new:
+        Topic.objects.bulk_create(new, ignore_conflicts=True)
+        pks.update(
+            Topic.objects.filter(openalex_id__in=[t.openalex_id for t in new]).values_list(
+                "openalex_id", "pk"
+            )
+        )
+    changed = []
+    for tid, f in records.items():
+        if tid not in pks:
+            continue
+        wanted = {
+            "display_name": f["display_name"],
+            "level": f["level"],
+            "parent_id": pks.get(f["parent"]) if f["parent"] else None,
+        }
+        row = existing.get(tid)
+        if row is None:
+            if wanted["parent_id"] is not None:
+                changed.append(Topic(pk=pks[tid], openalex_id=tid, **wanted))
+        elif _apply(row, wanted):
+            changed.append(row)
+    if changed:
+        Topic.objects.bulk_update(changed, ["display_name", "level", "parent"])
+    return pks
+
+
+@dataclass
+class _ResearcherResult:
+    pk_by_id: dict  # OpenAlex id -> pk of the record holding it
+    canonical: dict  # OpenAlex id -> pk of the canonical record (merged_into followed)
+    created: set
+    updated: set
+
+
+def _upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> _ResearcherResult:
+    """Researchers by OpenAlex id. ``records`` map an id to an AuthorRecord.
+
+    full=True (author entities): existing records are refreshed from the data.
+    full=False (authors named in authorships): unknown authors get a minimal record; known
+    ones are left alone, since the author entity is the authority on them.
+    An ORCID already held by another record is not copied (unique); a record holding the ORCID
+    but no OpenAlex id (curated, arXiv) is adopted: it receives the OpenAlex id instead of a
+    duplicate being created.
+    """
+    orcids = {r.orcid for r in records.values() if r.orcid}
+    lookup = Q(openalex_id__in=list(records))
+    if orcids:
+        lookup |= Q(orcid__in=list(orcids))
+    rows = list(Researcher.objects.filter(lookup))
+    by_id = {row.openalex_id: row for row in rows if row.openalex_id}
+    by_orcid = {row.orcid: row for row in rows if row.orcid}
+
+    new, changed, changed_fields, created_ids, updated_ids = [], [], set(), set(), set()
+    for oid, record in records.items():
+        row = by_id.get(oid)
+        orcid = record.orcid
+        if row is None and orcid and (holder := by_orcid.get(orcid)) and not holder.openalex_id:
+            row = holder
+            row.openalex_id = oid
+            by_id[oid] = row
+            changed.append(row)
+            changed_fields.add("openalex_id")
+            updated_ids.add(oid)
+        if orcid and orcid in by_orcid and by_orcid[orcid] is not row:
+            orcid = None  # held by another record
+        if row is None:
+            fields = record.researcher_fields(institution_pks) if full else {}
+            fields.setdefault("display_name", record.display_name)
+            if orcid:
+                fields["orcid"] = orcid
+            new.append(Researcher(openalex_id=oid, **fields))
+            created_ids.add(oid)
+            if orcid:
+                by_orcid[orcid] = new[-1]
+            continue
+        wanted = record.researcher_fields(institution_pks) if full else {}
+        if orcid and row.orcid is None:
+            # Identifiers are added, never removed: a record keeps the ORCID it has.
+            wanted["orcid"] = orcid
+            by_orcid[orcid] = row
+        if names := _apply(row, wanted):
+            if row not in changed:
+                changed.append(row)
+            changed_fields.update(names)
+            updated_ids.add(oid)
+
+    pk_by_id = {oid: row.pk for oid, row in by_id.items() if oid in records}
+    if new:
+        Researcher.objects.bulk_create(new, ignore_conflicts=True)
+        pk_by_id.update(
+            Researcher.objects.filter(openalex_id__in=[r.openalex_id for r in new]).values_list(
+                "openalex_id", "pk"
+            )
+        )
+    _bulk_update(Researcher, changed, changed_fields)
+    created_ids &= set(pk_by_id)
+    canonical = _follow_merges(pk_by_id, {row.pk: row.merged_into_id for row in by_id.values()})
+    return _ResearcherResult(pk_by_id, canonical, created_ids, updated_ids)
+
+
+def _follow_merges(pk_by_id: dict, merged_into: dict) -> dict:
+    """Map each OpenAlex id to the pk of its canonical record (a query per chain level, and
+    none when nothing in the batch was merged)."""
+    targets = dict(merged_into)
+    pending = {t for t in targets.values() if t is not None and t not in targets}
+    for _ in range(MAX_MERGE_DEPTH):
+        if not pending:
+            break
+        found = dict(Researcher.objects.filter(pk__in=pending).values_list("pk", "merged_into"))
+        targets.update(found)
+        targets.update(dict.fromkeys(pending - set(found)))
+        pending = {t for t in found.values() if t is not None and t not in targets}
+
+    def canonical(pk):
+        for _ in range(MAX_MERGE_DEPTH):
+            nxt = targets.get(pk)
+            if nxt is None:
+                return pk
+            pk = nxt
+        return pk
+
+    return {oid: canonical(pk) for oid, pk in pk_by_id.items()}
+
+
+def _sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):
+    """Make each researcher's affiliations what its record says (records without an
+    ``affiliations`` key leave them alone). Returns the OpenAlex ids whose rows changed."""
+    wanted = {}
+    for record in records:
+        if record.affiliations is None or record.openalex_id not in pk_by_id:
+            continue
+        rid = pk_by_id[record.openalex_id]
+        wanted[rid] = (
+            record.openalex_id,
+            {
+                institution_pks[iid]: years
+                for iid, years in record.affiliations.items()
+                if iid in institution_pks
+            },
+        )
+    if not wanted:
+        return set()
+    existing = Affiliation.objects.filter(researcher_id__in=list(wanted))
+    by_key = {(a.researcher_id, a.institution_id): a for a in existing}
+    new, changed, stale, touched = [], [], [], set()
+    for rid, (oid, years_by_inst) in wanted.items():
+        for inst_pk, years in years_by_inst.items():
+            row = by_key.get((rid, inst_pk))
+            if row is None:
+                new.append(Affiliation(researcher_id=rid, institution_id=inst_pk, years=years))
+                touched.add(oid)
+            elif row.years != years:
+                row.years = years
+                changed.append(row)
+                touched.add(oid)
+    for (rid, inst_pk), row in by_key.items():
+        if inst_pk not in wanted[rid][1]:
+            stale.append(row.pk)
+            touched.add(wanted[rid][0])
+    if stale:
+        Affiliation.objects.filter(pk__in=stale).delete()
+    if new:
+        Affiliation.objects.bulk_create(new, ignore_conflicts=True)
+    if changed:
+        Affiliation.objects.bulk_update(changed, ["years"])
+    return touched
+
+
+# Works -----------------------------------------------------------------------------------------
+
+
+def _write_works(records: list[WorkRecord]) -> ImportStats:
+    institutions, sources, topics, authors = {}, {}, {}, {}
+    for record in records:
+        institutions.update(record.institutions)
+        if record.source:
+            sources[record.source[0]] = record.source[1]
+        topics.update(record.topic_nodes)
+        for authorship in record.authorships:
+            if authorship.author and authorship.author.openalex_id not in authors:
+                authors[authorship.author.openalex_id] = authorship.author
+    institution_pks = _upsert_institutions(institutions)
+    source_pks = _upsert_sources(sources)
+    topic_pks = _upsert_topics(topics)
+    researchers = _upsert_researchers(authors, institution_pks, full=False)
+
+    ids = [r.openalex_id for r in records]
+    dois = [r.doi for r in records if r.doi]
+    arxiv_ids = [r.arxiv_id for r in records if r.arxiv_id]
+    lookup = Q(openalex_id__in=ids)
+    if dois:
+        lookup |= Q(doi__in=dois)
+    if arxiv_ids:
+        lookup |= Q(arxiv_id__in=arxiv_ids)
+    rows = list(Work.objects.filter(lookup))
+    by_id = {w.openalex_id: w for w in rows if w.openalex_id}
+    by_doi = {w.doi: w for w in rows if w.doi}
+    by_arxiv = {w.arxiv_id: w for w in rows if w.arxiv_id}
+
+    # Match each record to its row: by OpenAlex id, else adopt a row that has the same DOI (or
+    # the arXiv id named by the work's own arXiv DOI) but no OpenAlex id (a curated or arXiv
+    # import of the same work).
+    matched: dict[str, Work | None] = {}
+    for record in records:
+        row = by_id.get(record.openalex_id)
+        if row is None and record.doi and (h := by_doi.get(record.doi)) and not h.openalex_id:
+            row = h
+        if (
+            row is None
+            and record.arxiv_from_doi
+            and (h := by_arxiv.get(record.arxiv_id))
+            and not h.openalex_id
+        ):
+            row = h
+        if row is not None and row.openalex_id is None:
+            row.openalex_id = record.openalex_id
+            by_id[record.openalex_id] = row
+        matched[record.openalex_id] = row
+
+    # Identifiers: never take one another work holds. Within the batch, a work whose own DOI
+    # is the arXiv DOI has the first claim on that arXiv id, then the rest in order.
+    doi_owner = {doi: w.openalex_id for doi, w in by_doi.items()}
+    arxiv_owner = {aid: w.openalex_id for aid, w in by_arxiv.items()}
+    for record in records:
+        row = matched[record.openalex_id]
+        # A stored work keeps the identifier it has; otherwise first come, first served.
+        if record.doi and ((row and row.doi) or not _claim(doi_owner, record.doi, record)):
+            record.doi = None
+    for strong in (True, False):
+        for record in records:
+            if not record.arxiv_id or record.arxiv_from_doi is not strong:
+                continue
+            row = matched[record.openalex_id]
+            if (row and row.arxiv_id) or not _claim(arxiv_owner, record.arxiv_id, record):
+                record.arxiv_id = None
+
+    existing_pks = [row.pk for row in matched.values() if row is not None]
+    old_authorships, old_links, old_topics = _existing_children(existing_pks)
+
+    new_works, changed, changed_fields, updated_ids = [], [], set(), set()
+    for record in records:
+        fields = record.work_fields(source_pks)
+        row = matched[record.openalex_id]
+        if row is None:
+            new_works.append(Work(**fields))
+            continue
+        if names := _apply(row, fields):
+            changed.append(row)
+            changed_fields.update(names)
+            updated_ids.add(record.openalex_id)
+
+    pk_by_id = {oid: row.pk for oid, row in matched.items() if row is not None}
+    if new_works:
+        # ignore_conflicts: a concurrent import of the same work must not fail the batch.
+        Work.objects.bulk_create(new_works, ignore_conflicts=True)
+        pk_by_id.update(
+            Work.objects.filter(openalex_id__in=[w.openalex_id for w in new_works]).values_list(
+                "openalex_id", "pk"
+            )
+        )
+    created_ids = {w.openalex_id for w in new_works} & set(pk_by_id)
+
+    children_changed = _sync_children(
+        records, pk_by_id, created_ids, researchers.canonical, institution_pks, topic_pks,
+        old_authorships, old_links, old_topics,
+    )  # fmt: skip
+    for oid in children_changed - created_ids - updated_ids:
+        row = matched[oid]
+        changed.append(row)
+        updated_ids.add(oid)
+    _bulk_update(Work, changed, changed_fields)
+
+    stats = ImportStats()
+    for record in records:
+        oid = record.openalex_id
+        if oid not in pk_by_id:
+            stats.skipped += 1
+        elif oid in created_ids:
+            stats.created += 1
+        elif oid in updated_ids:
+            stats.updated += 1
+        else:
+            stats.unchanged += 1
+    return stats
+
+
+def _claim(owners: dict, key: str, record: WorkRecord) -> bool:
+    """True if ``key`` is free or already this record's (and now it is)."""
+    return owners.setdefault(key, record.openalex_id) == record.openalex_id
+
+
+def _existing_children(work_pks: list[int]):
+    """Authorships, their institution links and work topics of the works already stored."""
+    if not work_pks:
+        return {}, {}, {}
+    authorships = {(a.work_id, a.order): a for a in Authorship.objects.filter(work_id__in=work_pks)}
+    links: dict[int, set] = {}
+    through = Authorship.institutions.through
+    for authorship_id, institution_id in through.objects.filter(
+        authorship__work_id__in=work_pks
+    ).values_list("authorship_id", "institution_id"):
+        links.setdefault(authorship_id, set()).add(institution_id)
+    topics = {(t.work_id, t.topic_id): t for t in WorkTopic.objects.filter(work_id__in=work_pks)}
+    return authorships, links, topics
+
+
+def _sync_children(
+    records, pk_by_id, created_ids, canonical, institution_pks, topic_pks,
+    old_authorships, old_links, old_topics,
+) -> set:  # fmt: skip
+    """Make authorships (with institutions) and work topics what the records say, touching
+    only rows that differ. Returns the OpenAlex ids of existing works whose children changed."""
+    through = Authorship.institutions.through
+    new_authorships, new_links, changed, reset_links, touched = [], [], [], [], set()
+    wanted_orders, new_topics, changed_topics, wanted_topic_keys = set(), [], [], set()
+    # Works whose record has the key: only their authorships / topics are made to match.
+    authorships_managed, topics_managed = set(), set()
+    for record in records:
+        work_pk = pk_by_id.get(record.openalex_id)
+        if work_pk is None:
+            continue
+        is_new = record.openalex_id in created_ids
+        if record.authorships is not None:
+            authorships_managed.add(work_pk)
+        if record.topic_scores is not None:
+            topics_managed.add(work_pk)
+        for authorship in record.authorships or ():
+            wanted_orders.add((work_pk, authorship.order))
+            researcher_pk = (
+                canonical.get(authorship.author.openalex_id) if authorship.author else None
+            )
+            fields = {
+                "researcher_id": researcher_pk,
+                "position": authorship.position,
+                "raw_author_name": authorship.raw_author_name,
+            }
+            institution_set = {
+                institution_pks[i] for i in authorship.institutions if i in institution_pks
+            }
+            row = None if is_new else old_authorships.get((work_pk, authorship.order))
+            if row is None:
+                obj = Authorship(work_id=work_pk, order=authorship.order, **fields)
+                new_authorships.append((obj, institution_set))
+                touched.add(record.openalex_id)
+                continue
+            if _apply(row, fields):
+                changed.append(row)
+                touched.add(record.openalex_id)
+            if old_links.get(row.pk, set()) != institution_set:
+                reset_links.append(row.pk)
+                new_links.extend(
+                    through(authorship_id=row.pk, institution_id=i) for i in institution_set
+                )
+                touched.add(record.openalex_id)
+        for topic_id, score in (record.topic_scores or {}).items():
+            topic_pk = topic_pks.get(topic_id)
+            if topic_pk is None:
+                continue
+            wanted_topic_keys.add((work_pk, topic_pk))
+            row = None if is_new else old_topics.get((work_pk, topic_pk))
+            if row is None:
+                new_topics.append(WorkTopic(work_id=work_pk, topic_id=topic_pk, score=score))
+                touched.add(record.openalex_id)
+            elif row.score != score:
+                row.score = score
+                changed_topics.append(row)
+                touched.add(record.openalex_id)
+
+    id_by_pk = {pk: oid for oid, pk in pk_by_id.items()}
+    stale = [
+        a.pk
+        for key, a in old_authorships.items()
+        if key[0] in authorships_managed and key not in wanted_orders
+    ]
+    stale_topics = [
+        t.pk
+        for key, t in old_topics.items()
+        if key[0] in topics_managed and key not in wanted_topic_keys
+    ]
+    touched.update(id_by_pk[a.work_id] for a in old_authorships.values() if a.pk in stale)
+    touched.update(id_by_pk[t.work_id] for t in old_topics.values() if t.pk in stale_topics)
+
+    if stale:
+        Authorship.objects.filter(pk__in=stale).delete()
+    if reset_links:
+        through.objects.filter(authorship_id__in=reset_links).delete()
+    if changed:
+        Authorship.objects.bulk_update(changed, ["researcher", "position", "raw_author_name"])
+    if new_authorships:
+        objs = [obj for obj, _ in new_authorships]
+        Authorship.objects.bulk_create(objs)
+        if any(obj.pk is None for obj in objs):
+            # Backends that cannot return ids from a bulk insert: read them back.
+            pks = {
+                (w, o): pk
+                for w, o, pk in Authorship.objects.filter(
+                    work_id__in={obj.work_id for obj in objs}
+                ).values_list("work_id", "order", "pk")
+            }
+            for obj in objs:
+                obj.pk = pks[(obj.work_id, obj.order)]
+        new_links.extend(
+            through(authorship_id=obj.pk, institution_id=i)
+            for obj, institution_set in new_authorships
+            for i in institution_set
+        )
+    if new_links:
+        through.objects.bulk_create(new_links, ignore_conflicts=True)
+    if stale_topics:
+        WorkTopic.objects.filter(pk__in=stale_topics).delete()
+    if changed_topics:
+        WorkTopic.objects.bulk_update(changed_topics, ["score"])
+    if new_topics:
+        WorkTopic.objects.bulk_create(new_topics, ignore_conflicts=True)
+    return touched

@@ -1,0 +1,412 @@
+"""Read OpenAlex entity dicts into plain records (no database access).
+
+The real records drift between years and carry quirks (see tests/fixtures/PROVENANCE.md): keys
+go missing, ``doi``, ``primary_location.source`` and ``abstract_inverted_index`` are null, titles
+carry inline HTML, names are Unicode. A record here only carries the fields whose keys the data
+has, so a missing key leaves the stored value alone instead of blanking it. A malformed entity
+(no id, or an id that is not an OpenAlex id of the expected kind) raises ValueError.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+_OPENALEX_ID = re.compile(
+    r"^(?:https?://(?:api\.)?openalex\.org/(?:[a-z]+/)?)?([WASITCPFKR]\d+)/?$", re.IGNORECASE
+)
+_KINDS = {"A": "author", "W": "work", "I": "institution", "S": "source", "T": "topic"}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.IGNORECASE)
+_ROR = re.compile(r"(0[a-z0-9]{6}\d{2})$", re.IGNORECASE)
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?$")
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
+_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
+_TOPIC_LEVELS = ("domain", "field", "subfield", "topic")
+# Inline markup OpenAlex leaves in titles and abstracts ("A short history of<i>SHELX</i>").
+_MARKUP = re.compile(
+    r"</?(?:i|b|em|strong|sub|sup|scp|u|p|br|span|div|sc|mml:[a-z]+|jats:[a-z\-]+)\b[^<>]*/?>",
+    re.IGNORECASE,
+)
+_POSITIONS = {"first", "middle", "last"}
+_MAX_INT = 2_147_483_647
+
+
+# Identifiers -----------------------------------------------------------------------------------
+
+
+def normalise_openalex_id(value: str) -> str:
+    """'https://openalex.org/A5017898742' or 'a5017898742' -> 'A5017898742'; ValueError if bad."""
+    match = _OPENALEX_ID.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"not an OpenAlex id: {value!r}")
+    return match.group(1).upper()
+
+
+def entity_kind(data: dict) -> str:
+    """'author', 'work', 'institution', 'source', 'topic' (or 'other') from the entity's id.
+    ValueError when the entity is not a dict or has no valid id."""
+    return _KINDS.get(_entity_id(data)[0], "other")
+
+
+def normalise_doi(value) -> str | None:
+    """'https://doi.org/10.1145/2795233' -> '10.1145/2795233' (bare, lower-case); None if absent
+    or not a DOI."""
+    if not isinstance(value, str):
+        return None
+    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
+    if not doi.startswith("10.") or "/" not in doi or len(doi) > 255:
+        return None
+    return doi
+
+
+def normalise_orcid(value) -> str | None:
+    """'https://orcid.org/0000-0003-4063-6479' -> '0000-0003-4063-6479'; None if not an ORCID."""
+    if not isinstance(value, str):
+        return None
+    match = _ORCID.search(value.strip().rstrip("/"))
+    return match.group(1).upper() if match else None
+
+
+def normalise_ror(value) -> str | None:
+    """'https://ror.org/006jb1a24' -> '006jb1a24'; None if not a ROR id."""
+    if not isinstance(value, str):
+        return None
+    match = _ROR.search(value.strip().rstrip("/"))
+    return match.group(1).lower() if match else None
+
+
+def arxiv_id_from_doi(doi: str | None) -> str | None:
+    """'10.48550/arxiv.2108.04680' -> '2108.04680'."""
+    match = _ARXIV_DOI.match(doi or "")
+    return _bare_arxiv_id(match.group(1)) if match else None
+
+
+def arxiv_id_from_url(url) -> str | None:
+    """'https://arxiv.org/abs/2108.04680v2' -> '2108.04680'."""
+    match = _ARXIV_URL.match(url.strip()) if isinstance(url, str) else None
+    return _bare_arxiv_id(match.group(1)) if match else None
+
+
+def _bare_arxiv_id(value: str) -> str | None:
+    match = _ARXIV_ID.match(value.strip())
+    return match.group(1) if match else None
+
+
+def _entity_id(data, kind: str | None = None) -> str:
+    if not isinstance(data, dict):
+        raise ValueError(f"an OpenAlex entity must be a JSON object, not {type(data).__name__}")
+    raw = data.get("id")
+    if not raw:
+        raise ValueError("OpenAlex entity has no id")
+    oid = normalise_openalex_id(raw)
+    if kind and oid[0] != kind:
+        raise ValueError(f"{oid} is not an OpenAlex {_KINDS[kind]} id")
+    return oid
+
+
+def _topic_id(value, level: str) -> str | None:
+    """Bare topic-hierarchy id: 'T10888', 'subfields/1707', 'fields/17', 'domains/3'."""
+    if not isinstance(value, str):
+        return None
+    tail = value.strip().rstrip("/").removeprefix("https://openalex.org/")
+    if level == "topic":
+        return tail.upper() if re.fullmatch(r"[Tt]\d+", tail) else None
+    return tail if re.fullmatch(rf"{level}s/\d+", tail) else None
+
+
+# Values ----------------------------------------------------------------------------------------
+
+
+def plain_text(value, max_length: int | None = None) -> str:
+    """Text as stored: inline markup and entities removed, whitespace collapsed, NUL (which
+    PostgreSQL rejects) dropped, clipped to the column."""
+    if not isinstance(value, str):
+        return ""
+    text = html.unescape(_MARKUP.sub("", value.replace("\x00", "")))
+    text = " ".join(text.split())
+    return text[:max_length] if max_length else text
+
+
+def abstract_from_inverted_index(index) -> str:
+    """Rebuild the abstract from OpenAlex's ``{"word": [positions]}`` as plain text."""
+    if not isinstance(index, dict):
+        return ""
+    words = {}
+    for word, positions in index.items():
+        for position in positions or ():
+            if isinstance(position, int):
+                words[position] = word
+    return plain_text(" ".join(words[p] for p in sorted(words)))
+
+
+def _count(value) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return min(max(value, 0), _MAX_INT)
+
+
+def _year(value) -> int | None:
+    return value if isinstance(value, int) and 0 < value < 32768 else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _url(value) -> str:
+    if isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) <= 1000:
+        return value
+    return ""
+
+
+def _put(fields: dict, data: dict, key: str, name: str, convert) -> None:
+    """fields[name] = convert(data[key]) when the data has that key."""
+    if key in data:
+        fields[name] = convert(data[key])
+
+
+# Institutions, sources, topics -----------------------------------------------------------------
+
+
+def parse_institution(data) -> tuple[str, dict] | None:
+    """(openalex_id, fields) of an institution dict, or None without a valid id."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        oid = normalise_openalex_id(data.get("id") or "")
+    except ValueError:
+        return None
+    fields = {"display_name": plain_text(data.get("display_name"), 500) or oid}
+    if ror := normalise_ror(data.get("ror")):
+        fields["ror"] = ror  # identifiers are added, never blanked
+    _put(fields, data, "country_code", "country_code", lambda v: (v or "")[:2].upper())
+    # Kept verbatim: OpenAlex types many universities "funder".
+    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
+    _put(fields, data, "homepage_url", "homepage_url", lambda v: _url(v)[:500])
+    return oid, fields
+
+
+def parse_source(data) -> tuple[str, dict] | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        oid = normalise_openalex_id(data.get("id") or "")
+    except ValueError:
+        return None
+    fields = {"display_name": plain_text(data.get("display_name"), 500) or oid}
+    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
+    _put(fields, data, "issn_l", "issn_l", lambda v: plain_text(v, 9))
+    _put(fields, data, "host_organization_name", "host_organization_name",
+         lambda v: plain_text(v, 500))  # fmt: skip
+    return oid, fields
+
+
+def parse_topic(data) -> tuple[str | None, float | None, dict]:
+    """A work's topic entry -> (topic id, score, {id: node fields}) for the whole hierarchy."""
+    nodes: dict[str, dict] = {}
+    if not isinstance(data, dict):
+        return None, None, nodes
+    parent = None
+    for level in _TOPIC_LEVELS:
+        node = data if level == "topic" else data.get(level)
+        tid = _topic_id(node.get("id"), level) if isinstance(node, dict) else None
+        if tid is None:
+            continue
+        name = plain_text(node.get("display_name"), 300) or tid
+        nodes[tid] = {"display_name": name, "level": level, "parent": parent}
+        parent = tid
+    topic_id = _topic_id(data.get("id"), "topic")
+    score = data.get("score")
+    score = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
+    return topic_id, score, nodes
+
+
+# Authors ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class AuthorRecord:
+    openalex_id: str
+    display_name: str
+    orcid: str | None = None
+    fields: dict = field(default_factory=dict)
+    # The institution's OpenAlex id, None for "none", or ... when the data does not say.
+    last_known: object = ...
+    institutions: dict = field(default_factory=dict)
+    # {institution OpenAlex id: [years, newest first]}; None when the data has no such key.
+    affiliations: dict | None = None
+
+    def researcher_fields(self, institution_pks: dict) -> dict:
+        fields = dict(self.fields)
+        if self.last_known is not ...:
+            fields["last_known_institution_id"] = institution_pks.get(self.last_known)
+        return fields
+
+
+def parse_author(data) -> AuthorRecord:
+    """Read an OpenAlex author entity. ValueError if it has no valid author id."""
+    oid = _entity_id(data, "A")
+    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    name = plain_text(data.get("display_name"), 500) or oid
+    record = AuthorRecord(
+        openalex_id=oid,
+        display_name=name,
+        orcid=normalise_orcid(data.get("orcid") or ids.get("orcid")),
+    )
+    fields = record.fields
+    fields["display_name"] = name
+    _put(fields, data, "display_name_alternatives", "display_name_alternatives",
+         lambda v: [t for t in (plain_text(x, 500) for x in v or []) if t])  # fmt: skip
+    _put(fields, data, "works_count", "source_works_count", _count)
+    _put(fields, data, "cited_by_count", "source_cited_by_count", _count)
+    if isinstance(data.get("summary_stats"), dict):
+        fields["h_index"] = _count(data["summary_stats"].get("h_index"))
+    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, 40))
+
+    # "last_known_institutions" (a list) replaced "last_known_institution" in 2023.
+    if "last_known_institutions" in data or "last_known_institution" in data:
+        candidates = data.get("last_known_institutions") or [data.get("last_known_institution")]
+        parsed = parse_institution(candidates[0] if candidates else None)
+        record.last_known = parsed[0] if parsed else None
+        if parsed:
+            record.institutions[parsed[0]] = parsed[1]
+    if "affiliations" in data:
+        record.affiliations = {}
+        for affiliation in data.get("affiliations") or []:
+            if not isinstance(affiliation, dict):
+                continue
+            parsed = parse_institution(affiliation.get("institution"))
+            if not parsed:
+                continue
+            record.institutions.setdefault(parsed[0], parsed[1])
+            years = {y for y in affiliation.get("years") or [] if _year(y)}
+            record.affiliations[parsed[0]] = sorted(years, reverse=True)
+    return record
+
+
+# Works -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class AuthorshipRecord:
+    order: int
+    author: AuthorRecord | None
+    position: str
+    raw_author_name: str
+    institutions: list[str]
+
+
+@dataclass
+class WorkRecord:
+    openalex_id: str
+    doi: str | None = None
+    arxiv_id: str | None = None
+    # True when the work's own DOI is the arXiv DOI (the strongest claim on that arXiv id).
+    arxiv_from_doi: bool = False
+    fields: dict = field(default_factory=dict)
+    # (OpenAlex id, fields) of the primary location's source; None when it has none.
+    source: tuple | None = None
+    source_known: bool = False
+    institutions: dict = field(default_factory=dict)
+    topic_nodes: dict = field(default_factory=dict)
+    # {topic id: score}; None when the data has neither "topics" nor "primary_topic".
+    topic_scores: dict | None = None
+    # None when the data has no "authorships" key.
+    authorships: list[AuthorshipRecord] | None = None
+
+    def work_fields(self, source_pks: dict) -> dict:
+        fields = {"openalex_id": self.openalex_id, **self.fields}
+        if self.doi:
+            fields["doi"] = self.doi
+        if self.arxiv_id:
+            fields["arxiv_id"] = self.arxiv_id
+        if self.source_known:
+            fields["source_id"] = source_pks.get(self.source[0]) if self.source else None
+        return fields
+
+
+def parse_work(data) -> WorkRecord:
+    """Read an OpenAlex work entity. ValueError if it has no valid work id."""
+    oid = _entity_id(data, "W")
+    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    record = WorkRecord(openalex_id=oid, doi=normalise_doi(data.get("doi") or ids.get("doi")))
+    fields = record.fields
+    fields["title"] = plain_text(data.get("title") or data.get("display_name"))
+    _put(fields, data, "abstract_inverted_index", "abstract", abstract_from_inverted_index)
+    _put(fields, data, "publication_year", "publication_year", _year)
+    _put(fields, data, "publication_date", "publication_date", _date)
+    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
+    _put(fields, data, "cited_by_count", "cited_by_count", lambda v: _count(v) or 0)
+    _put(fields, data, "language", "language", lambda v: plain_text(v, 12))
+    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, 40))
+
+    if "primary_location" in data:
+        primary = data.get("primary_location") or {}
+        primary = primary if isinstance(primary, dict) else {}
+        fields["landing_page_url"] = _url(primary.get("landing_page_url"))
+        fields["pdf_url"] = _url(primary.get("pdf_url"))
+        record.source_known = True
+        record.source = parse_source(primary.get("source"))
+
+    record.arxiv_id = arxiv_id_from_doi(record.doi)
+    record.arxiv_from_doi = record.arxiv_id is not None
+    if record.arxiv_id is None:
+        locations = [data.get("primary_location"), *(data.get("locations") or [])]
+        for location in locations:
+            if isinstance(location, dict):
+                record.arxiv_id = arxiv_id_from_url(location.get("landing_page_url"))
+                if record.arxiv_id:
+                    break
+
+    if "topics" in data or "primary_topic" in data:
+        record.topic_scores = {}
+        entries = list(data.get("topics") or [])
+        if isinstance(data.get("primary_topic"), dict):
+            entries.append(data["primary_topic"])
+        for entry in entries:
+            topic_id, score, nodes = parse_topic(entry)
+            record.topic_nodes.update(nodes)
+            if topic_id and topic_id not in record.topic_scores:
+                record.topic_scores[topic_id] = score
+
+    if "authorships" in data:
+        record.authorships = []
+        for order, authorship in enumerate(data.get("authorships") or []):
+            if isinstance(authorship, dict):
+                record.authorships.append(_parse_authorship(order, authorship, record))
+    return record
+
+
+def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRecord:
+    author_data = data.get("author") if isinstance(data.get("author"), dict) else {}
+    author = None
+    name = plain_text(author_data.get("display_name"), 500)
+    try:
+        author_id = normalise_openalex_id(author_data.get("id") or "")
+    except ValueError:
+        author_id = None  # an author OpenAlex has no record for: the raw name is kept
+    if author_id and author_id.startswith("A"):
+        author = AuthorRecord(
+            openalex_id=author_id,
+            display_name=name or author_id,
+            orcid=normalise_orcid(author_data.get("orcid")),
+        )
+    institutions = []
+    for institution in data.get("institutions") or []:
+        parsed = parse_institution(institution)
+        if parsed:
+            work.institutions.setdefault(parsed[0], parsed[1])
+            institutions.append(parsed[0])
+    position = data.get("author_position")
+    return AuthorshipRecord(
+        order=order,
+        author=author,
+        position=position if position in _POSITIONS else "",
+        # The name as printed on the work; it often differs from the author's display name.
+        raw_author_name=plain_text(data.get("raw_author_name"), 500) or name,
+        institutions=institutions,
+    )
