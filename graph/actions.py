@@ -1,0 +1,70 @@
+"""The graph's entry points: what imports, curation and claims call after they change data.
+
+``refresh_researchers`` is incremental (a few records and the co-authors they touch);
+``recompute_all`` rebuilds everything (``manage.py recompute_graph``). Both are atomic, and a
+second run with nothing changed writes no collaboration rows and adds no trust history.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from graph import collaborators, topics, trust
+from graph.models import Collaboration, ResearcherTopic
+from profiles.models import Researcher
+
+
+@transaction.atomic
+def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
+    """Recompute what the graph derives for these researchers after their works changed.
+
+    Their collaborations (both directions, so their co-authors' rows that involve them too),
+    ranked topics, verification levels and trust scores; and the counters and scores of every
+    co-author whose collaboration with them changed. A record merged into another is
+    recomputed as that other record. Returns the ids of the records that were rescored.
+    """
+    requested = set(researcher_ids)
+    if not requested:
+        return set()
+    # Lock the records in id order so two refreshes of the same records run one after the other.
+    rows = list(
+        Researcher.objects.select_for_update()
+        .filter(pk__in=requested)
+        .order_by("pk")
+        .values_list("pk", "merged_into_id")
+    )
+    canonical = {merged_into or pk for pk, merged_into in rows}
+    merged = {pk for pk, merged_into in rows if merged_into}
+
+    affected: set[int] = set()
+    if merged:
+        # A merged record's works now count for the record it was merged into.
+        stale = Collaboration.objects.filter(Q(researcher__in=merged) | Q(coauthor__in=merged))
+        affected |= set(stale.values_list("researcher_id", flat=True)) - merged
+        stale.delete()
+        ResearcherTopic.objects.filter(researcher__in=merged).delete()
+        Researcher.objects.filter(pk__in=merged).update(close_collaborators_count=0, topics_count=0)
+
+    affected |= collaborators.recompute_for(canonical)
+    topics.recompute_for(canonical)
+    rescored = canonical | affected
+    trust.recompute(rescored)
+    return rescored
+
+
+@transaction.atomic
+def recompute_all() -> dict[str, int]:
+    """Rebuild collaborations, topics, levels and trust for every record, in bulk SQL."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The pair aggregation is one big GROUP BY: let it hash in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    collaborations = collaborators.recompute_all()
+    ranked_topics = topics.recompute_all()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Fresh statistics, or the planner takes the just-filled tables for empty ones.
+            cursor.execute("ANALYZE graph_collaboration, graph_researchertopic")
+    scored = trust.recompute(None, bulk=True)
+    return {"collaborations": collaborations, "topics": ranked_topics, "researchers": scored}

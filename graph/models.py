@@ -1,0 +1,83 @@
+"""What the graph app stores: collaborations, ranked topics and the history of trust scores.
+
+All three are derived data. ``graph.actions.refresh_researchers`` and ``manage.py
+recompute_graph`` rebuild them from works and authorships; nothing else writes them.
+"""
+
+from django.db import models
+
+from profiles.models import Researcher
+from works.models import Topic
+
+
+class Collaboration(models.Model):
+    """Two researchers who share visible works, stored in both directions.
+
+    A pair (A, B) has two rows, (A, B) and (B, A), with the same counts, so "the co-authors of
+    X" is always ``Collaboration.objects.filter(researcher=X)``. Preprint/published versions of
+    one work count once; hidden works do not count.
+    """
+
+    # The unique constraint's index starts with researcher_id and serves every lookup by it.
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="collaborations", db_index=False
+    )
+    coauthor = models.ForeignKey(Researcher, on_delete=models.CASCADE, related_name="+")
+    shared_works_count = models.PositiveIntegerField()
+    first_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["researcher", "-shared_works_count", "coauthor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "coauthor"], name="collaboration_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(researcher=models.F("coauthor")),
+                name="collaboration_not_with_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id} with {self.coauthor_id} ({self.shared_works_count})"
+
+
+class ResearcherTopic(models.Model):
+    """A topic of a researcher, ranked by how many of their visible works carry it (1 = most)."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="ranked_topics", db_index=False
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    works_count = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["researcher", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["researcher", "topic"], name="researcher_topic_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id}: #{self.rank} {self.topic_id}"
+
+
+class TrustScore(models.Model):
+    """One computed trust score. A row is added only when the score or the level changes,
+    so the table is the history of a record's trust, not a log of every recomputation."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="trust_history"
+    )
+    score = models.PositiveSmallIntegerField()
+    level = models.PositiveSmallIntegerField(choices=Researcher.Level.choices)
+    breakdown = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["researcher", "-computed_at", "-pk"]
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id}: {self.score} at {self.computed_at:%Y-%m-%d}"
