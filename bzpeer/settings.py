@@ -52,6 +52,13 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "rest_framework.authtoken",
+    # Accounts (issue 5): email sign-up with verification, ORCID sign-in, login throttling.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
+    "axes",
 ]
 LOCAL_APPS = [
     "bzpeer",
@@ -74,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bzpeer.urls"
@@ -149,7 +159,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out login is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # Confirming is a POST from the confirmation page.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[bzpeer] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_STORE_TOKENS = False
+# ORCID sign-in appears only when both credentials are set (sandbox: ORCID_BASE_DOMAIN).
+ORCID_CLIENT_ID = env.str("ORCID_CLIENT_ID", default="")
+ORCID_SECRET = env.str("ORCID_SECRET", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": env.str("ORCID_BASE_DOMAIN", default="orcid.org"),
+        "MEMBER_API": env.bool("ORCID_MEMBER_API", default=False),
+        "APPS": (
+            [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_SECRET, "key": ""}]
+            if ORCID_CLIENT_ID and ORCID_SECRET
+            else []
+        ),
+    }
+}
+# Login brute force: lock a (username, IP) pair after AXES_FAILURE_LIMIT failures.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "claims.login_throttle.username_from_credentials"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_VERBOSE = False
+# Test clients log in without a request, which axes refuses; its own tests turn it back on.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -210,10 +263,30 @@ EMAIL_BACKEND = env.str(
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="bzpeer <noreply@localhost>")
 
 # REST API ------------------------------------------------------------------------------------
+# Throttle rates, "<requests>/<second|minute|hour|day>": per client IP for anonymous clients,
+# per user otherwise. The test suite shares one cache across tests, hence its higher default.
+BZPEER_API_ANON_RATE = env.str(
+    "BZPEER_API_ANON_RATE", default="100000/minute" if TESTING else "120/minute"
+)
+BZPEER_API_USER_RATE = env.str(
+    "BZPEER_API_USER_RATE", default="100000/minute" if TESTING else "600/minute"
+)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": BZPEER_API_ANON_RATE, "user": BZPEER_API_USER_RATE},
+    "DEFAULT_PAGINATION_CLASS": "profiles.api.params.CappedPageNumberPagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "profiles.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "bzpeer API",
@@ -234,6 +307,13 @@ BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS = env.int(
     "BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS", default=3
 )
 BZPEER_WORKS_PER_PAGE = 50
+# Direct collaboration invitations one sender may send in 24 hours.
+BZPEER_INVITATIONS_PER_DAY = env.int("BZPEER_INVITATIONS_PER_DAY", default=5)
+# How long an institutional-email claim link stays valid.
+BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS = env.int("BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS", default=72)
+BZPEER_FEED_PAGE_SIZE = 50
+# Absolute links in emails sent outside a request (digests, notifications).
+BZPEER_SITE_URL = env.str("BZPEER_SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

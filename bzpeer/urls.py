@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from bzpeer.health import health
 
 api_patterns = [
     path("", include("profiles.api.urls")),
@@ -7,6 +10,9 @@ api_patterns = [
     path("", include("graph.api.urls")),
     path("", include("follows.api.urls")),
     path("", include("claims.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's set-up as a script file: the CSP forbids inline ones.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
@@ -17,4 +23,6 @@ urlpatterns = [
     path("", include("claims.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("health/", health, name="health"),
 ]

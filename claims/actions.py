@@ -1,0 +1,443 @@
+"""Every change to a claim or to who owns a record goes through here.
+
+Each action is atomic, locks what it must, saves with ``update_fields`` and writes an
+``AuditEvent``. Views, the admin and the API all call these; nothing else writes these fields.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.email_domains import domains_for_researcher, email_matches
+from claims.models import AuditEvent, Claim
+from follows.actions import notify
+from follows.models import Notification
+from profiles.models import Researcher
+
+EMAIL_LINK_SALT = "claims.institutional-email"
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+MAX_LINKS = 5
+
+
+class ClaimError(Exception):
+    """A claim step refused, with a message fit to show the user. Nothing was changed."""
+
+
+def audit(action, actor=None, *, researcher=None, claim=None, invitation=None, **detail):
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        researcher=researcher,
+        claim=claim,
+        invitation=invitation,
+        detail=detail,
+    )
+
+
+def normalise_orcid(value: str) -> str:
+    value = (value or "").strip().upper()
+    for prefix in ("HTTPS://ORCID.ORG/", "HTTP://ORCID.ORG/", "HTTPS://SANDBOX.ORCID.ORG/"):
+        value = value.removeprefix(prefix)
+    return value if ORCID_RE.match(value) else ""
+
+
+def orcid_for_user(user) -> str:
+    """The ORCID iD the user proved by signing in with ORCID; "" when they have not."""
+    from allauth.socialaccount.models import SocialAccount
+
+    uid = (
+        SocialAccount.objects.filter(user=user, provider="orcid")
+        .values_list("uid", flat=True)
+        .first()
+    )
+    return normalise_orcid(uid or "")
+
+
+def clean_links(links) -> list[dict]:
+    """[{"label", "url"}] with http(s) URLs only; refuses anything else."""
+    cleaned = []
+    for link in links or []:
+        url = (link.get("url") or "").strip()
+        label = (link.get("label") or "").strip()[:100]
+        if not url:
+            continue
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE) or len(url) > 500:
+            raise ClaimError(f"Not a web address: {url[:100]}")
+        cleaned.append({"label": label or url, "url": url})
+    if len(cleaned) > MAX_LINKS:
+        raise ClaimError(f"At most {MAX_LINKS} links.")
+    return cleaned
+
+
+def refresh_level(researcher: Researcher) -> None:
+    """Recompute the record's verification level after its owner or verification changed."""
+    try:
+        from graph.actions import refresh_researchers
+    except ImportError:
+        refresh_researchers = None
+    if refresh_researchers is not None:
+        refresh_researchers([researcher.pk])
+        researcher.refresh_from_db(fields=["verification_level"])
+        return
+    # Fallback until the graph app provides refresh_researchers: the levels claims decide.
+    if researcher.owner_id and researcher.staff_verified:
+        level = Researcher.Level.VERIFIED
+    elif researcher.owner_id:
+        level = Researcher.Level.CLAIMED
+    elif researcher.orcid:
+        level = Researcher.Level.ORCID
+    elif researcher.openalex_id:
+        level = Researcher.Level.INDEXED
+    else:
+        level = Researcher.Level.NAME_ONLY
+    if researcher.verification_level != level:
+        researcher.verification_level = level
+        researcher.save(update_fields=["verification_level", "updated_at"])
+
+
+def _check_can_claim(user, researcher: Researcher) -> None:
+    if researcher.merged_into_id is not None:
+        raise ClaimError("This record was merged into another one; claim that one instead.")
+    if researcher.owner_id == user.pk:
+        raise ClaimError("You already own this record.")
+    if researcher.owner_id is not None:
+        raise ClaimError("This record is already claimed.")
+    if Researcher.objects.filter(owner=user).exists():
+        raise ClaimError("You already own a record. Release it before claiming another.")
+    if Claim.objects.filter(
+        researcher=researcher, claimant=user, status__in=Claim.OPEN_STATUSES
+    ).exists():
+        raise ClaimError("You already have an open claim on this record.")
+
+
+def submit_claim(
+    user,
+    researcher: Researcher,
+    evidence: str,
+    *,
+    institutional_email: str = "",
+    note: str = "",
+    links=(),
+    verify_url_builder=None,
+) -> Claim:
+    """Open a claim. ORCID evidence that matches is approved at once (L3); an institutional
+    email gets a signed link; other evidence waits for staff."""
+    if evidence not in Claim.Evidence.values:
+        raise ClaimError("Choose how you will prove this record is yours.")
+    with transaction.atomic():
+        researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
+        _check_can_claim(user, researcher)
+        claim = Claim(researcher=researcher, claimant=user, evidence=evidence)
+        if evidence == Claim.Evidence.ORCID:
+            orcid = orcid_for_user(user)
+            if not orcid:
+                raise ClaimError("Sign in with ORCID first: the iD must come from ORCID itself.")
+            if normalise_orcid(researcher.orcid or "") != orcid:
+                raise ClaimError(
+                    f"Your ORCID iD {orcid} is not this record's ORCID, so it cannot prove the "
+                    "claim. Choose other evidence."
+                )
+            claim.orcid = orcid
+            claim.status = Claim.Status.PENDING
+        elif evidence == Claim.Evidence.EMAIL:
+            address = (institutional_email or "").strip().lower()
+            domains = domains_for_researcher(researcher)
+            if not domains:
+                raise ClaimError(
+                    "This record's institution has no known email domain. Choose other evidence."
+                )
+            if not email_matches(address, domains):
+                raise ClaimError(
+                    "That address is not at this record's institution ("
+                    + ", ".join(sorted(domains))
+                    + ")."
+                )
+            claim.institutional_email = address
+            claim.status = Claim.Status.AWAITING_EMAIL
+        else:
+            note = (note or "").strip()
+            if not note:
+                raise ClaimError("Say why this record is yours.")
+            claim.note = note[:5000]
+            claim.links = clean_links(links)
+            claim.status = Claim.Status.PENDING
+        claim.save()
+        audit(
+            AuditEvent.Action.CLAIM_SUBMITTED,
+            user,
+            researcher=researcher,
+            claim=claim,
+            evidence=evidence,
+        )
+        if evidence == Claim.Evidence.ORCID:
+            _approve(claim, reviewer=None, reason="ORCID sign-in matches the record's ORCID.")
+            claim.refresh_from_db()
+        elif evidence == Claim.Evidence.EMAIL:
+            send_claim_email(claim, verify_url_builder)
+    return claim
+
+
+def make_email_token(claim: Claim) -> str:
+    return signing.TimestampSigner(salt=EMAIL_LINK_SALT).sign_object(
+        {"claim": claim.pk, "email": claim.institutional_email}
+    )
+
+
+def send_claim_email(claim: Claim, verify_url_builder=None) -> None:
+    """Mail the signed, expiring confirmation link to the claim's institutional address."""
+    token = make_email_token(claim)
+    path = reverse("claims:verify_email", args=[token])
+    url = verify_url_builder(path) if verify_url_builder else settings.BZPEER_SITE_URL + path
+    hours = settings.BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS
+    body = (
+        f'Someone asked to claim the author record "{claim.researcher.display_name}" on bzpeer '
+        f"and gave this address as proof.\n\nIf that was you, open this link while signed in "
+        f"(valid for {hours} hours):\n\n{url}\n\nIf it was not you, ignore this message."
+    )
+    address = claim.institutional_email
+    transaction.on_commit(lambda: send_mail("[bzpeer] Confirm your claim", body, None, [address]))
+    audit(
+        AuditEvent.Action.CLAIM_EMAIL_SENT, claim.claimant, researcher=claim.researcher, claim=claim
+    )
+
+
+def verify_claim_email(user, token: str) -> Claim:
+    """Confirm an institutional address from its link; the claim then waits for staff.
+    A second use of the same link changes nothing."""
+    max_age = timedelta(hours=settings.BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS)
+    try:
+        data = signing.TimestampSigner(salt=EMAIL_LINK_SALT).unsign_object(token, max_age=max_age)
+    except signing.SignatureExpired:
+        raise ClaimError(
+            "This confirmation link has expired. Open your claim and ask for a new link."
+        ) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ClaimError(
+            "This confirmation link is not valid. Check that you copied all of it."
+        ) from None
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update()
+            .select_related("researcher")
+            .filter(pk=data.get("claim"))
+            .first()
+        )
+        if claim is None or claim.claimant_id != user.pk:
+            raise ClaimError("This confirmation link is for a claim made by another account.")
+        if claim.institutional_email != data.get("email"):
+            raise ClaimError(
+                "This confirmation link is not valid. Check that you copied all of it."
+            )
+        if claim.status != Claim.Status.AWAITING_EMAIL:
+            if claim.email_verified_at:
+                return claim
+            raise ClaimError("This claim is no longer waiting for email confirmation.")
+        claim.status = Claim.Status.PENDING
+        claim.email_verified_at = timezone.now()
+        claim.save(update_fields=["status", "email_verified_at", "updated_at"])
+        audit(
+            AuditEvent.Action.CLAIM_EMAIL_VERIFIED,
+            user,
+            researcher=claim.researcher,
+            claim=claim,
+            email=claim.institutional_email,
+        )
+    return claim
+
+
+def resend_claim_email(claim: Claim, user, verify_url_builder=None) -> None:
+    if claim.claimant_id != user.pk:
+        raise ClaimError("Only the claimant can ask for a new link.")
+    if claim.status != Claim.Status.AWAITING_EMAIL:
+        raise ClaimError("This claim is not waiting for email confirmation.")
+    with transaction.atomic():
+        send_claim_email(claim, verify_url_builder)
+
+
+def _check_reviewer(claim: Claim, reviewer) -> None:
+    if reviewer is None or not reviewer.is_staff:
+        raise ClaimError("Only staff can decide claims.")
+    if reviewer.pk == claim.claimant_id:
+        raise ClaimError("You cannot decide your own claim.")
+
+
+def _approve(claim: Claim, reviewer, reason: str = "") -> Claim:
+    # Lock the record first: concurrent approvals of different claims on one record queue
+    # here, and the second finds the owner already set. The partial unique constraint on
+    # approved claims and the one-to-one owner column back this up in the database.
+    with transaction.atomic():
+        researcher = Researcher.objects.select_for_update().get(pk=claim.researcher_id)
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != Claim.Status.PENDING:
+            raise ClaimError("This claim is not waiting for review.")
+        if researcher.owner_id is not None:
+            raise ClaimError("This record already has an owner.")
+        if Researcher.objects.filter(owner_id=claim.claimant_id).exists():
+            raise ClaimError("The claimant already owns another record.")
+        now = timezone.now()
+        researcher.owner_id = claim.claimant_id
+        researcher.save(update_fields=["owner", "updated_at"])
+        claim.status = Claim.Status.APPROVED
+        claim.reviewer = reviewer
+        claim.decided_at = now
+        claim.decision_reason = reason
+        claim.save(
+            update_fields=["status", "reviewer", "decided_at", "decision_reason", "updated_at"]
+        )
+        audit(
+            AuditEvent.Action.CLAIM_APPROVED,
+            reviewer,
+            researcher=researcher,
+            claim=claim,
+            reason=reason,
+            automatic=reviewer is None,
+        )
+        refresh_level(researcher)
+        notify(
+            claim.claimant,
+            Notification.Kind.CLAIM_DECIDED,
+            f"Your claim on {researcher.display_name} was approved.",
+            researcher.get_absolute_url(),
+            email=True,
+        )
+        # Other open claims on the record can no longer succeed: close them with a reason.
+        others = (
+            Claim.objects.select_for_update()
+            .filter(researcher=researcher, status__in=Claim.OPEN_STATUSES)
+            .exclude(pk=claim.pk)
+        )
+        for other in others:
+            _close_rejected(other, reviewer, "Another claim on this record was approved.")
+    return claim
+
+
+def approve_claim(claim: Claim, reviewer, reason: str = "") -> Claim:
+    """Staff approve a claim: the claimant becomes the record's owner (L3)."""
+    _check_reviewer(claim, reviewer)
+    return _approve(claim, reviewer, reason.strip())
+
+
+def _close_rejected(claim: Claim, reviewer, reason: str) -> None:
+    claim.status = Claim.Status.REJECTED
+    claim.reviewer = reviewer
+    claim.decided_at = timezone.now()
+    claim.decision_reason = reason
+    claim.save(update_fields=["status", "reviewer", "decided_at", "decision_reason", "updated_at"])
+    audit(
+        AuditEvent.Action.CLAIM_REJECTED,
+        reviewer,
+        researcher=claim.researcher,
+        claim=claim,
+        reason=reason,
+    )
+    notify(
+        claim.claimant,
+        Notification.Kind.CLAIM_DECIDED,
+        f"Your claim on {claim.researcher.display_name} was rejected: {reason}",
+        reverse("claims:detail", args=[claim.pk]),
+        email=True,
+    )
+
+
+def reject_claim(claim: Claim, reviewer, reason: str) -> Claim:
+    """Staff reject an open claim; the reason is sent to the claimant."""
+    _check_reviewer(claim, reviewer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("Give the claimant a reason.")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("researcher").get(pk=claim.pk)
+        if not claim.is_open:
+            raise ClaimError("This claim is not waiting for review.")
+        _close_rejected(claim, reviewer, reason[:2000])
+    return claim
+
+
+def withdraw_claim(claim: Claim, user) -> Claim:
+    """The claimant withdraws an open claim."""
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("researcher").get(pk=claim.pk)
+        if claim.claimant_id != user.pk:
+            raise ClaimError("Only the claimant can withdraw a claim.")
+        if not claim.is_open:
+            raise ClaimError("Only an open claim can be withdrawn.")
+        claim.status = Claim.Status.WITHDRAWN
+        claim.save(update_fields=["status", "updated_at"])
+        audit(AuditEvent.Action.CLAIM_WITHDRAWN, user, researcher=claim.researcher, claim=claim)
+    return claim
+
+
+def release_record(researcher: Researcher, user) -> Researcher:
+    """The owner gives the record up: it is unclaimed again and loses staff verification."""
+    with transaction.atomic():
+        researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
+        if researcher.owner_id is None or researcher.owner_id != user.pk:
+            raise ClaimError("Only the owner can release this record.")
+        researcher.owner = None
+        researcher.staff_verified = False
+        researcher.save(update_fields=["owner", "staff_verified", "updated_at"])
+        Claim.objects.filter(researcher=researcher, status=Claim.Status.APPROVED).update(
+            status=Claim.Status.RELEASED, updated_at=timezone.now()
+        )
+        audit(AuditEvent.Action.RECORD_RELEASED, user, researcher=researcher)
+        refresh_level(researcher)
+    return researcher
+
+
+def set_staff_verified(researcher: Researcher, reviewer, verified: bool = True) -> Researcher:
+    """Staff grant (or withdraw) L4 after reviewing the owner's evidence."""
+    if reviewer is None or not reviewer.is_staff:
+        raise ClaimError("Only staff can verify records.")
+    with transaction.atomic():
+        researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
+        if verified and researcher.owner_id is None:
+            raise ClaimError("Only a claimed record can be verified.")
+        if researcher.owner_id == reviewer.pk:
+            raise ClaimError("You cannot verify your own record.")
+        if researcher.staff_verified == verified:
+            return researcher
+        researcher.staff_verified = verified
+        researcher.save(update_fields=["staff_verified", "updated_at"])
+        audit(
+            AuditEvent.Action.RECORD_VERIFIED if verified else AuditEvent.Action.RECORD_UNVERIFIED,
+            reviewer,
+            researcher=researcher,
+        )
+        refresh_level(researcher)
+    return researcher
+
+
+def edit_record(
+    researcher: Researcher, user, *, summary: str, open_to_collaborate: bool, links
+) -> Researcher:
+    """The owner edits what is theirs: summary line, openness, visible links. Never the
+    imported scholarly data."""
+    summary = (summary or "").strip()
+    if len(summary) > 280:
+        raise ClaimError("The summary line is at most 280 characters.")
+    links = clean_links(links)
+    with transaction.atomic():
+        researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
+        if researcher.owner_id is None or researcher.owner_id != user.pk:
+            raise ClaimError("Only the owner can edit this record.")
+        changed = {}
+        for field, value in (
+            ("summary", summary),
+            ("open_to_collaborate", bool(open_to_collaborate)),
+            ("links", links),
+        ):
+            if getattr(researcher, field) != value:
+                changed[field] = value
+                setattr(researcher, field, value)
+        if changed:
+            researcher.save(update_fields=[*changed, "updated_at"])
+            audit(
+                AuditEvent.Action.RECORD_EDITED, user, researcher=researcher, fields=sorted(changed)
+            )
+    return researcher

@@ -1,0 +1,75 @@
+from django import forms
+
+from claims.models import Claim
+
+LINK_ROWS = 3
+
+
+class ClaimForm(forms.Form):
+    evidence = forms.ChoiceField(choices=Claim.Evidence.choices, widget=forms.RadioSelect)
+    institutional_email = forms.EmailField(
+        required=False, help_text="An address at this record's institution."
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why this record is yours (for staff review).",
+    )
+    link_1 = forms.URLField(required=False, assume_scheme="https", label="Link")
+    link_2 = forms.URLField(required=False, assume_scheme="https", label="Link")
+    link_3 = forms.URLField(required=False, assume_scheme="https", label="Link")
+
+    def links(self) -> list[dict]:
+        return [
+            {"label": "", "url": self.cleaned_data[f"link_{i}"]}
+            for i in range(1, LINK_ROWS + 1)
+            if self.cleaned_data.get(f"link_{i}")
+        ]
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RecordEditForm(forms.Form):
+    summary = forms.CharField(required=False, max_length=280, label="Summary line")
+    open_to_collaborate = forms.BooleanField(required=False, label="Open to collaborate")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, LINK_ROWS + 2):
+            self.fields[f"link_label_{i}"] = forms.CharField(
+                required=False, max_length=100, label=f"Link {i} label"
+            )
+            self.fields[f"link_url_{i}"] = forms.URLField(
+                required=False, max_length=500, assume_scheme="https", label=f"Link {i} address"
+            )
+
+    @staticmethod
+    def initial_for(researcher) -> dict:
+        initial = {
+            "summary": researcher.summary,
+            "open_to_collaborate": researcher.open_to_collaborate,
+        }
+        for i, link in enumerate(researcher.links or [], start=1):
+            initial[f"link_label_{i}"] = link.get("label", "")
+            initial[f"link_url_{i}"] = link.get("url", "")
+        return initial
+
+    def links(self) -> list[dict]:
+        return [
+            {
+                "label": self.cleaned_data[f"link_label_{i}"],
+                "url": self.cleaned_data[f"link_url_{i}"],
+            }
+            for i in range(1, LINK_ROWS + 2)
+            if self.cleaned_data.get(f"link_url_{i}")
+        ]
+
+
+class InvitationForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))

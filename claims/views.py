@@ -1,0 +1,340 @@
+"""Claim, review, owner and invitation pages. Every state change is a POST that calls an
+action in ``claims.actions`` or ``claims.invitations``; objects come from ``claims.access``."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from claims import access, actions, invitations
+from claims.email_domains import domains_for_researcher
+from claims.forms import ClaimForm, DecisionForm, InvitationForm, RecordEditForm
+from claims.models import Claim, Invitation, SenderBlock
+from follows.signin import signin_redirect, signin_required
+from profiles.models import Researcher
+
+
+def _staff_required(view):
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return signin_redirect(request, request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# Claiming -------------------------------------------------------------------------------------
+
+
+def claim_start(request, pk: int):
+    """GET: the claim form. POST: open the claim."""
+    researcher = get_object_or_404(
+        Researcher.objects.canonical().select_related("last_known_institution"), pk=pk
+    )
+    if not request.user.is_authenticated:
+        return signin_redirect(request, request.path)
+    user_orcid = actions.orcid_for_user(request.user)
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = actions.submit_claim(
+                request.user,
+                researcher,
+                form.cleaned_data["evidence"],
+                institutional_email=form.cleaned_data["institutional_email"],
+                note=form.cleaned_data["note"],
+                links=form.links(),
+                verify_url_builder=request.build_absolute_uri,
+            )
+        except actions.ClaimError as error:
+            messages.error(request, str(error))
+        else:
+            if claim.status == Claim.Status.APPROVED:
+                messages.success(request, "Your ORCID matches: you now own this record.")
+                return redirect(researcher)
+            if claim.status == Claim.Status.AWAITING_EMAIL:
+                messages.success(
+                    request,
+                    f"We sent a confirmation link to {claim.institutional_email}. "
+                    "Open it while signed in to continue.",
+                )
+            else:
+                messages.success(request, "Your claim is waiting for staff review.")
+            return redirect("claims:detail", claim.pk)
+    return render(
+        request,
+        "claims/claim_form.html",
+        {
+            "researcher": researcher,
+            "form": form,
+            "user_orcid": user_orcid,
+            "email_domains": sorted(domains_for_researcher(researcher)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@signin_required
+def my_claims(request):
+    claims = Claim.objects.filter(claimant=request.user).select_related("researcher")
+    owned = Researcher.objects.filter(owner=request.user).first()
+    return render(request, "claims/my_claims.html", {"claims": claims, "owned": owned})
+
+
+@signin_required
+def claim_detail(request, pk: int):
+    claim = access.get_claim_for_user(request.user, pk)
+    events = claim.events.select_related("actor")
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "events": events,
+            "can_review": request.user.is_staff and claim.claimant_id != request.user.pk,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@require_POST
+def claim_withdraw(request, pk: int):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, f"/claims/{pk}/")
+    claim = access.get_claim_for_user(request.user, pk)
+    try:
+        actions.withdraw_claim(claim, request.user)
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+        return redirect("claims:detail", claim.pk)
+    messages.success(request, "Claim withdrawn.")
+    return redirect("claims:detail", claim.pk)
+
+
+@require_POST
+def claim_resend_email(request, pk: int):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, f"/claims/{pk}/")
+    claim = access.get_claim_for_user(request.user, pk)
+    try:
+        actions.resend_claim_email(claim, request.user, request.build_absolute_uri)
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"A new link is on its way to {claim.institutional_email}.")
+    return redirect("claims:detail", claim.pk)
+
+
+def verify_email(request, token: str):
+    """GET: a page with a confirm button (mail scanners follow links). POST: confirm."""
+    if not request.user.is_authenticated:
+        return signin_redirect(request, request.path)
+    if request.method == "POST":
+        try:
+            claim = actions.verify_claim_email(request.user, token)
+        except actions.ClaimError as error:
+            return render(request, "claims/verify_email.html", {"error": str(error)}, status=400)
+        messages.success(request, "Address confirmed. Your claim is now waiting for staff review.")
+        return redirect("claims:detail", claim.pk)
+    return render(request, "claims/verify_email.html", {"token": token})
+
+
+# Staff review ---------------------------------------------------------------------------------
+
+
+@_staff_required
+def review_queue(request):
+    claims = (
+        Claim.objects.filter(status__in=Claim.OPEN_STATUSES)
+        .select_related("researcher", "claimant")
+        .order_by("created_at", "pk")
+    )
+    return render(request, "claims/review_queue.html", {"claims": claims})
+
+
+@require_POST
+@_staff_required
+def claim_approve(request, pk: int):
+    claim = access.get_claim_for_reviewer(request.user, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        actions.approve_claim(claim, request.user, form.cleaned_data.get("reason", ""))
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Approved: {claim.claimant} now owns {claim.researcher}.")
+    return redirect("claims:detail", claim.pk)
+
+
+@require_POST
+@_staff_required
+def claim_reject(request, pk: int):
+    claim = access.get_claim_for_reviewer(request.user, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        actions.reject_claim(claim, request.user, form.cleaned_data.get("reason", ""))
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Claim rejected; the claimant was told why.")
+    return redirect("claims:detail", claim.pk)
+
+
+@require_POST
+@_staff_required
+def record_verify(request, pk: int):
+    researcher = access.get_researcher_for_staff(request.user, pk)
+    verified = request.POST.get("verified", "1") == "1"
+    try:
+        actions.set_staff_verified(researcher, request.user, verified)
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Verification updated.")
+    return redirect(researcher)
+
+
+# The owner ------------------------------------------------------------------------------------
+
+
+@signin_required
+def record_edit(request):
+    researcher = access.get_owned_researcher_for_user(request.user)
+    if request.method == "POST":
+        form = RecordEditForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.edit_record(
+                    researcher,
+                    request.user,
+                    summary=form.cleaned_data["summary"],
+                    open_to_collaborate=form.cleaned_data["open_to_collaborate"],
+                    links=form.links(),
+                )
+            except actions.ClaimError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "Saved.")
+                return redirect(researcher)
+        status = 400
+    else:
+        form = RecordEditForm(initial=RecordEditForm.initial_for(researcher))
+        status = 200
+    return render(
+        request, "claims/record_edit.html", {"researcher": researcher, "form": form}, status=status
+    )
+
+
+@require_POST
+def record_release(request):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, "/my-record/")
+    researcher = access.get_owned_researcher_for_user(request.user)
+    try:
+        actions.release_record(researcher, request.user)
+    except actions.ClaimError as error:
+        messages.error(request, str(error))
+        return redirect("claims:record_edit")
+    messages.success(request, "You released the record; it is unclaimed again.")
+    return redirect(researcher)
+
+
+# Invitations ----------------------------------------------------------------------------------
+
+
+def invitation_send(request, pk: int):
+    """GET: the invitation form. POST: send it."""
+    researcher = get_object_or_404(Researcher.objects.canonical(), pk=pk)
+    if not request.user.is_authenticated:
+        return signin_redirect(request, researcher.get_absolute_url())
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitations.send_invitation(
+                request.user,
+                researcher,
+                form.cleaned_data["subject"],
+                form.cleaned_data["message"],
+            )
+        except invitations.InvitationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Invitation sent.")
+            return redirect("claims:invitation_detail", invitation.pk)
+    return render(
+        request,
+        "claims/invitation_form.html",
+        {"researcher": researcher, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@signin_required
+def inbox(request):
+    received = Invitation.objects.filter(recipient=request.user).select_related(
+        "sender", "researcher"
+    )
+    sent = Invitation.objects.filter(sender=request.user).select_related("researcher")
+    blocks = SenderBlock.objects.filter(owner=request.user).select_related("sender")
+    return render(
+        request,
+        "claims/inbox.html",
+        {"received": received[:100], "sent": sent[:100], "blocks": blocks},
+    )
+
+
+@signin_required
+def invitation_detail(request, pk: int):
+    invitation = access.get_invitation_for_user(request.user, pk)
+    return render(
+        request,
+        "claims/invitation_detail.html",
+        {"invitation": invitation, "is_recipient": invitation.recipient_id == request.user.pk},
+    )
+
+
+@require_POST
+def invitation_answer(request, pk: int):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, f"/invitations/{pk}/")
+    invitation = access.get_invitation_for_recipient(request.user, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, "Choose accept or decline.")
+        return redirect("claims:invitation_detail", invitation.pk)
+    try:
+        invitations.answer_invitation(invitation, request.user, accept=decision == "accept")
+    except invitations.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Accepted." if decision == "accept" else "Declined.")
+    return redirect("claims:invitation_detail", invitation.pk)
+
+
+@require_POST
+def invitation_block_sender(request, pk: int):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, f"/invitations/{pk}/")
+    invitation = access.get_invitation_for_recipient(request.user, pk)
+    try:
+        invitations.block_sender(request.user, invitation.sender)
+    except invitations.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "You will get no more invitations from this sender.")
+    return redirect("claims:inbox")
+
+
+@require_POST
+def unblock(request, pk: int):
+    if not request.user.is_authenticated:
+        return signin_redirect(request, "/invitations/")
+    invitations.unblock_sender(request.user, pk)
+    messages.success(request, "Unblocked.")
+    return redirect("claims:inbox")

@@ -1,0 +1,75 @@
+"""State changes for follows and notifications: the only code that writes these rows."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from follows.models import DigestSubscription, Follow, Notification
+from profiles.models import Researcher
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def follow(user, researcher: Researcher) -> bool:
+    """Follow a researcher. Returns True when a follow was created; a second call is a no-op."""
+    try:
+        # A savepoint, so a racing duplicate (the unique constraint) does not poison the outer
+        # transaction.
+        with transaction.atomic():
+            Follow.objects.create(user=user, researcher=researcher)
+    except IntegrityError:
+        return False
+    # F() so two followers at once both count.
+    Researcher.objects.filter(pk=researcher.pk).update(followers_count=F("followers_count") + 1)
+    researcher.refresh_from_db(fields=["followers_count"])
+    return True
+
+
+@transaction.atomic
+def unfollow(user, researcher: Researcher) -> bool:
+    """Stop following. Returns True when a follow was removed; a second call is a no-op."""
+    deleted, _ = Follow.objects.filter(user=user, researcher=researcher).delete()
+    if deleted:
+        Researcher.objects.filter(pk=researcher.pk).update(
+            followers_count=Greatest(F("followers_count") - 1, 0)
+        )
+    researcher.refresh_from_db(fields=["followers_count"])
+    return bool(deleted)
+
+
+def notify(user, kind: str, message: str, url: str = "", *, email: bool = False) -> Notification:
+    """Record an in-site notification; with ``email``, also mail it once the transaction commits."""
+    notification = Notification.objects.create(
+        user=user, kind=kind, message=message[:500], url=url[:500]
+    )
+    if email and user.email:
+        address = user.email
+        subject = f"[bzpeer] {Notification.Kind(kind).label}"
+        body = message
+        if url:
+            body += f"\n\n{settings.BZPEER_SITE_URL.rstrip('/')}{url}"
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, [address], fail_silently=False)
+        )
+    return notification
+
+
+def mark_notifications_read(user) -> int:
+    """Mark all of the user's unread notifications read; returns how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def set_digest_enabled(user, enabled: bool) -> DigestSubscription:
+    subscription, _ = DigestSubscription.objects.get_or_create(user=user)
+    if subscription.enabled != enabled:
+        subscription.enabled = enabled
+        subscription.save(update_fields=["enabled"])
+    return subscription
