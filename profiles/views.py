@@ -1,22 +1,86 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+import re
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
 from profiles.models import Researcher
+from profiles.publications import entry_counts, listed_works, listed_works_count_subquery
+from profiles.summary import summary_for
+
+RESEARCHERS_PER_PAGE = 30
+# Merges are shallow in practice; the cap only stops a bad chain from looping.
+MAX_MERGE_HOPS = 10
+OPENALEX_AUTHOR_ID = re.compile(r"[Aa][0-9]{1,15}")
 
 
 def home(request):
-    return HttpResponse("bzpeer")
+    researchers = (
+        Researcher.objects.canonical()
+        .select_related("last_known_institution")
+        .annotate(listed_works_count=listed_works_count_subquery())
+        .order_by("display_name", "pk")
+    )
+    page = Paginator(researchers, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "profiles/home.html", {"page_obj": page})
 
 
 def search(request):
-    return HttpResponse("search")
+    """Researchers by name, works by title and abstract. An htmx request (typing in the box)
+    gets only the results partial; the same GET works as a plain form without JavaScript."""
+    from django.utils.cache import patch_vary_headers
+
+    from profiles.search import search_page_context
+
+    context, status = search_page_context(request.GET.get("q"))
+    context["search_query"] = context["query"]
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "profiles/_search_results.html" if partial else "profiles/search.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _canonical(researcher: Researcher) -> Researcher:
+    """The record a merged researcher now lives in (itself when not merged)."""
+    hops = 0
+    while researcher.merged_into_id is not None and hops < MAX_MERGE_HOPS:
+        researcher = Researcher.objects.get(pk=researcher.merged_into_id)
+        hops += 1
+    return researcher
 
 
 def researcher_detail(request, pk: int):
-    researcher = get_object_or_404(Researcher, pk=pk)
-    return HttpResponse(researcher.display_name)
+    researcher = get_object_or_404(
+        Researcher.objects.select_related("last_known_institution"), pk=pk
+    )
+    if researcher.merged_into_id is not None:
+        target = _canonical(researcher).get_absolute_url()
+        if request.GET:
+            target = f"{target}?{request.GET.urlencode()}"
+        return redirect(target, permanent=True)
+
+    listed_count, hidden_count = entry_counts(researcher.pk)
+    paginator = Paginator(listed_works(researcher.pk), settings.BZPEER_WORKS_PER_PAGE)
+    # The count is already known from entry_counts; don't let the paginator query it again.
+    paginator.count = listed_count
+    works_page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/researcher_detail.html",
+        {
+            "researcher": researcher,
+            "summary": summary_for(researcher),
+            "works_page": works_page,
+            "works_count": listed_count,
+            "hidden_count": hidden_count,
+        },
+    )
 
 
 def researcher_by_openalex_id(request, openalex_id: str):
+    if not OPENALEX_AUTHOR_ID.fullmatch(openalex_id):
+        raise Http404("Not an OpenAlex author id.")
     researcher = get_object_or_404(Researcher, openalex_id=openalex_id.upper())
-    return redirect(researcher)
+    return redirect(_canonical(researcher))

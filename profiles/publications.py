@@ -1,0 +1,108 @@
+"""Which works a researcher's page lists, and how many.
+
+One rule serves the profile page, its counts and the home page's counts, so they always agree:
+a researcher's *listed* works are the works they authored (through ``Authorship``) that are not
+hidden by curation and are not a version of another visible work of theirs. A preprint that
+points at its published version (``version_of``) is shown under that version, not twice; but if
+the published version is hidden, or was written under another author record, the preprint stays
+listed so nothing the researcher wrote disappears silently.
+"""
+
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+
+from works.models import Authorship, Work
+
+
+def _authored_by(researcher_id, work_ref: str = "pk") -> Exists:
+    return Exists(
+        Authorship.objects.filter(work_id=OuterRef(work_ref), researcher_id=researcher_id)
+    )
+
+
+def _version_of_visible_authored(researcher_id) -> Exists:
+    return Exists(
+        Authorship.objects.filter(
+            work_id=OuterRef("version_of_id"),
+            researcher_id=researcher_id,
+            work__is_hidden=False,
+        )
+    )
+
+
+def entries_for(researcher_id) -> QuerySet[Work]:
+    """The researcher's works that are entries of their list, hidden ones included."""
+    return Work.objects.filter(_authored_by(researcher_id)).exclude(
+        _version_of_visible_authored(researcher_id)
+    )
+
+
+def listed_works(researcher_id) -> QuerySet[Work]:
+    """Listed works, newest year first then title, with what each list item shows prefetched.
+
+    Two prefetch queries per page (authorships with their researcher records, and visible
+    versions with their venue), whatever the number of works or co-authors.
+    """
+    return (
+        entries_for(researcher_id)
+        .filter(is_hidden=False)
+        .select_related("source")
+        .prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("researcher")
+                .only(
+                    "work_id",
+                    "order",
+                    "raw_author_name",
+                    "researcher_id",
+                    "researcher__display_name",
+                )
+                # Explicit order: Authorship's default ordering would join works to sort.
+                .order_by("work_id", "order"),
+            ),
+            Prefetch(
+                "versions",
+                queryset=Work.objects.visible()
+                .select_related("source")
+                .order_by(F("publication_year").desc(nulls_last=True), Lower("title"), "pk"),
+            ),
+        )
+        .order_by(F("publication_year").desc(nulls_last=True), Lower("title"), "pk")
+    )
+
+
+def entry_counts(researcher_id) -> tuple[int, int]:
+    """(listed, hidden by curation) in one query."""
+    counts = entries_for(researcher_id).aggregate(
+        listed=Count("pk", filter=Q(is_hidden=False)),
+        hidden=Count("pk", filter=Q(is_hidden=True)),
+    )
+    return counts["listed"], counts["hidden"]
+
+
+class _CountDistinct(Func):
+    # A bare COUNT that Django does not treat as an aggregate, so the correlated subquery
+    # below gets no GROUP BY and yields exactly one row per researcher.
+    function = "COUNT"
+    template = "%(function)s(DISTINCT %(expressions)s)"
+
+
+def listed_works_count_subquery() -> Subquery:
+    """Per-researcher listed works count, to annotate a Researcher queryset in one query."""
+    authorships = (
+        Authorship.objects.filter(researcher_id=OuterRef("pk"), work__is_hidden=False)
+        .exclude(
+            Exists(
+                Authorship.objects.filter(
+                    work_id=OuterRef("work__version_of_id"),
+                    researcher_id=OuterRef("researcher_id"),
+                    work__is_hidden=False,
+                )
+            )
+        )
+        .order_by()
+        .annotate(n=_CountDistinct("work_id"))
+        .values("n")
+    )
+    return Subquery(authorships)

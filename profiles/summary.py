@@ -1,0 +1,112 @@
+"""The one-line summary under a researcher's name.
+
+The owner's own words (``Researcher.summary``) win. Otherwise the line is generated from the
+record alone: the researcher's top topics, counted by how many of their visible works carry
+each, and their institution; with no topics, a factual line about the listed works ("Maosong
+Sun: 47 arXiv preprints, 2020-2026", with an en dash). Never filler: every word comes from the data.
+"""
+
+from django.db.models import Count, Max, Min, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from profiles.models import Researcher
+from profiles.publications import entries_for
+from works.models import Topic, WorkTopic
+
+TOP_TOPICS = 3
+
+# Plurals of the OpenAlex / CSL work types the line may name.
+_TYPE_PLURALS = {
+    "article": "articles",
+    "preprint": "preprints",
+    "book": "books",
+    "book-chapter": "book chapters",
+    "dataset": "datasets",
+    "dissertation": "dissertations",
+    "review": "reviews",
+    "report": "reports",
+    "editorial": "editorials",
+    "letter": "letters",
+    "standard": "standards",
+    "paper-conference": "conference papers",
+}
+
+
+def summary_for(researcher: Researcher) -> str:
+    if researcher.summary.strip():
+        return researcher.summary.strip()
+    topics = top_topics(researcher)
+    institution = researcher.last_known_institution
+    if topics:
+        where = f" at {institution.display_name}" if institution else ""
+        return f"{researcher.display_name} works on {_join(topics)}{where}."
+    return _record_line(researcher)
+
+
+def top_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[str]:
+    """Names of the topics most of the researcher's visible works carry.
+
+    Prefers the leaves of the OpenAlex hierarchy (level "topic"); subfields, fields and domains
+    are used only when a record carries nothing finer.
+    """
+    rows = list(
+        WorkTopic.objects.filter(work__in=entries_for(researcher.pk).filter(is_hidden=False))
+        .values("topic__display_name", "topic__level")
+        .annotate(n=Count("work", distinct=True))
+        .order_by("-n", "topic__display_name")[: limit * 4]
+    )
+    leaves = [r for r in rows if r["topic__level"] == Topic.Level.TOPIC]
+    return [r["topic__display_name"] for r in (leaves or rows)[:limit]]
+
+
+def _record_line(researcher: Researcher) -> str:
+    institution = researcher.last_known_institution
+    who = researcher.display_name
+    if institution:
+        who = f"{who} ({institution.display_name})"
+    groups = list(
+        entries_for(researcher.pk)
+        .filter(is_hidden=False)
+        .order_by()
+        .values(
+            "type",
+            venue=Coalesce("source__display_name", NullIf("venue_name", Value(""))),
+        )
+        .annotate(
+            n=Count("pk"),
+            first=Min("publication_year", filter=Q(publication_year__isnull=False)),
+            last=Max("publication_year"),
+        )
+    )
+    total = sum(g["n"] for g in groups)
+    if not total:
+        return f"{who}: no works imported yet."
+    years = [y for g in groups for y in (g["first"], g["last"]) if y]
+    span = ""
+    if years:
+        lo, hi = min(years), max(years)
+        span = f", {lo}" if lo == hi else f", {lo}\u2013{hi}"
+    return f"{who}: {total} {_kind(groups, total)}{span}."
+
+
+def _kind(groups: list[dict], total: int) -> str:
+    types = {g["type"] for g in groups}
+    venues = {g["venue"] for g in groups}
+    noun = "works"
+    if len(types) == 1:
+        noun = _TYPE_PLURALS.get(types.pop(), "works")
+    if len(venues) == 1 and (venue := venues.pop()):
+        noun = f"{venue} {noun}"
+    if total == 1:
+        noun = _singular(noun)
+    return noun
+
+
+def _singular(noun: str) -> str:
+    return noun[:-1] if noun.endswith("s") else noun
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
