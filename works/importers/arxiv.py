@@ -1,0 +1,193 @@
+"""Upsert arXiv entries as works of one researcher, merging with what we already hold.
+
+Only entries with an author whose name is compatible with the researcher's names are kept (an
+``au:`` query also returns homonyms); the rest count as skipped. An entry we already know (same
+arXiv id, the arXiv DOI ``10.48550/arxiv.<id>``, or an ``arxiv.org/abs/<id>`` landing or PDF
+link recorded from OpenAlex) is merged into that work: blanks are filled, nothing is overwritten,
+``is_hidden`` and ``version_of`` are never touched. A second run over the same entries changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+from django.db.models import Q
+
+from profiles.models import Institution, Researcher
+from works.clients.arxiv import ArxivEntry
+from works.importers.names import matching_author_index, names_compatible, researcher_names
+from works.importers.openalex import ImportStats
+from works.models import Authorship, Work
+from works.versions import is_preprint
+
+
+def arxiv_doi(arxiv_id: str) -> str:
+    return f"10.48550/arxiv.{arxiv_id}".lower()
+
+
+def _link_pattern(arxiv_id: str) -> re.Pattern:
+    return re.compile(rf"arxiv\.org/(abs|pdf)/{re.escape(arxiv_id)}(v\d+)?(\.pdf)?$", re.I)
+
+
+def _canonical(researcher: Researcher) -> Researcher:
+    seen = set()
+    while researcher.merged_into_id and researcher.pk not in seen:
+        seen.add(researcher.pk)
+        researcher = researcher.merged_into
+    return researcher
+
+
+def _find_existing(entries: list[ArxivEntry]) -> dict[str, Work]:
+    ids = [e.arxiv_id for e in entries]
+    query = Q(arxiv_id__in=ids) | Q(doi__in=[arxiv_doi(i) for i in ids])
+    for arxiv_id in ids:
+        query |= Q(landing_page_url__icontains=f"arxiv.org/abs/{arxiv_id}")
+        query |= Q(pdf_url__icontains=f"arxiv.org/pdf/{arxiv_id}")
+    found: dict[str, Work] = {}
+    candidates = list(Work.objects.filter(query).order_by("pk"))
+    for arxiv_id in ids:
+        pattern = _link_pattern(arxiv_id)
+        for work in candidates:
+            if (
+                work.arxiv_id == arxiv_id
+                or work.doi == arxiv_doi(arxiv_id)
+                or pattern.search(work.landing_page_url or "")
+                or pattern.search(work.pdf_url or "")
+            ):
+                found.setdefault(arxiv_id, work)
+    return found
+
+
+def _position(index: int, count: int) -> str:
+    if index == 0:
+        return Authorship.Position.FIRST
+    return Authorship.Position.LAST if index == count - 1 else Authorship.Position.MIDDLE
+
+
+def _merge_into(work: Work, entry: ArxivEntry) -> bool:
+    """Fill the blanks of a known work from the arXiv entry; returns whether it changed."""
+    changed = []
+    if not work.arxiv_id and not Work.objects.filter(arxiv_id=entry.arxiv_id).exists():
+        work.arxiv_id = entry.arxiv_id
+        changed.append("arxiv_id")
+    if not work.abstract and entry.summary:
+        work.abstract = entry.summary
+        changed.append("abstract")
+    if not work.pdf_url and entry.pdf_url:
+        work.pdf_url = entry.pdf_url
+        changed.append("pdf_url")
+    if work.publication_date is None and entry.published:
+        work.publication_date = entry.published.date()
+        work.publication_year = work.publication_year or entry.published.year
+        changed += ["publication_date", "publication_year"]
+    if changed:
+        work.save(update_fields=[*changed, "updated_at"])
+    return bool(changed)
+
+
+def _attach(work: Work, researcher: Researcher, entry: ArxivEntry, index: int) -> bool:
+    """Credit the researcher on a known work, on the author slot with their name, if free."""
+    authorships = list(work.authorships.all())
+    if any(a.researcher_id == researcher.pk for a in authorships):
+        return False
+    name = entry.authors[index].name
+    for authorship in authorships:
+        if authorship.researcher_id is None and (
+            authorship.order == index or names_compatible(authorship.raw_author_name, name)
+        ):
+            authorship.researcher = researcher
+            authorship.save(update_fields=["researcher"])
+            return True
+    return False
+
+
+def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportStats:
+    """Upsert one page of arXiv entries for ``researcher`` in one transaction."""
+    stats = ImportStats()
+    researcher = _canonical(researcher)
+    names = researcher_names(researcher)
+    matched: list[tuple[ArxivEntry, int]] = []
+    for entry in entries:
+        index = matching_author_index(names, [a.name for a in entry.authors])
+        if index is None:
+            stats.skipped += 1
+        else:
+            matched.append((entry, index))
+    if not matched:
+        return stats
+    with transaction.atomic():
+        existing = _find_existing([e for e, _ in matched])
+        journal_dois = {e.doi for e, _ in matched if e.doi}
+        published_by_doi = {
+            w.doi: w for w in Work.objects.filter(doi__in=journal_dois) if not is_preprint(w)
+        }
+        affiliation_names = {aff for e, _ in matched for a in e.authors for aff in a.affiliations}
+        institutions = {
+            i.display_name.casefold(): i
+            for i in Institution.objects.filter(display_name__in=affiliation_names)
+        }
+        new_works: list[Work] = []
+        new_entries: list[tuple[ArxivEntry, int]] = []
+        for entry, index in matched:
+            work = existing.get(entry.arxiv_id)
+            if work is not None:
+                changed = _merge_into(work, entry)
+                changed = _attach(work, researcher, entry, index) or changed
+                if changed:
+                    stats.updated += 1
+                else:
+                    stats.unchanged += 1
+                continue
+            published = published_by_doi.get(entry.doi)
+            new_works.append(
+                Work(
+                    arxiv_id=entry.arxiv_id,
+                    doi=arxiv_doi(entry.arxiv_id),
+                    title=entry.title[:5000],
+                    abstract=entry.summary,
+                    publication_date=entry.published.date() if entry.published else None,
+                    publication_year=entry.published.year if entry.published else None,
+                    type="preprint",
+                    venue_name=(entry.journal_ref or "arXiv")[:500],
+                    landing_page_url=f"https://arxiv.org/abs/{entry.arxiv_id}",
+                    pdf_url=entry.pdf_url,
+                    version_of=published,
+                    source_updated=entry.updated.isoformat() if entry.updated else "",
+                )
+            )
+            new_entries.append((entry, index))
+        Work.objects.bulk_create(new_works)
+        if new_works and new_works[0].pk is None:  # backends that do not return ids
+            by_id = Work.objects.in_bulk([w.arxiv_id for w in new_works], field_name="arxiv_id")
+            new_works = [by_id[w.arxiv_id] for w in new_works]
+        authorships: list[Authorship] = []
+        links: list[tuple[int, Institution]] = []
+        for work, (entry, index) in zip(new_works, new_entries, strict=True):
+            for order, author in enumerate(entry.authors):
+                authorships.append(
+                    Authorship(
+                        work=work,
+                        researcher=researcher if order == index else None,
+                        order=order,
+                        position=_position(order, len(entry.authors)),
+                        raw_author_name=author.name[:500],
+                    )
+                )
+                for aff in author.affiliations:
+                    if aff.casefold() in institutions:
+                        links.append((len(authorships) - 1, institutions[aff.casefold()]))
+        Authorship.objects.bulk_create(authorships)
+        if links:
+            through = Authorship.institutions.through
+            through.objects.bulk_create(
+                [
+                    through(authorship_id=authorships[i].pk, institution_id=inst.pk)
+                    for i, inst in links
+                    if authorships[i].pk
+                ],
+                ignore_conflicts=True,
+            )
+        stats.created += len(new_works)
+    return stats

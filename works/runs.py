@@ -1,0 +1,390 @@
+"""Import runs: start, execute page by page, cancel, re-run, sweep. Plain functions; the Celery
+tasks in ``works/tasks.py`` only call these.
+
+Each page is upserted in one transaction together with the run's counters and its checkpoint
+(the cursor or offset of the next page). A failure inside a page rolls back the page and leaves
+the checkpoint where it was, so the database is as it was before that page and a later run
+resumes there. Upserts are keyed on external ids, so repeating a committed page is harmless too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from profiles.models import Researcher
+from works.clients import arxiv as arxiv_client
+from works.clients import openalex as openalex_client
+from works.clients.http import PermanentError, TransientError, UpstreamError
+from works.curation import reapply_curation
+from works.importers import arxiv as arxiv_importer
+from works.importers import openalex as openalex_importer
+from works.models import ImportRun
+from works.versions import link_versions
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+ARXIV_MAX_RESULTS = 2000
+
+
+class RunCancelled(Exception):
+    pass
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "BZPEER_IMPORT_STALE_SECONDS", 600))
+
+
+# Starting ------------------------------------------------------------------------------------
+
+
+def enqueue(run: ImportRun) -> ImportRun:
+    """Send the run to a worker once the transaction that created it commits."""
+    from works import tasks
+
+    task = {
+        ImportRun.Source.OPENALEX: tasks.import_openalex_author,
+        ImportRun.Source.ARXIV: tasks.import_arxiv_for_researcher,
+    }[run.source]
+    transaction.on_commit(lambda: task.delay(run.pk))
+    return run
+
+
+def start_openalex_import(identifier: str, requested_by=None) -> ImportRun:
+    """Queue an import of one OpenAlex author (id, URL or ORCID) and all their works.
+
+    The identifier is checked first (PermanentError if malformed), so a bad one creates no run.
+    """
+    key = openalex_client.parse_author_identifier(identifier)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=ImportRun.Source.OPENALEX, target=key, requested_by=_user(requested_by)
+        )
+        return enqueue(run)
+
+
+def start_arxiv_import(researcher: Researcher, query: str = "", requested_by=None) -> ImportRun:
+    query = query.strip() or arxiv_client.author_query(researcher.display_name)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=ImportRun.Source.ARXIV,
+            target=query[:500],
+            researcher=researcher,
+            requested_by=_user(requested_by),
+        )
+        return enqueue(run)
+
+
+def rerun(run: ImportRun, requested_by=None) -> ImportRun:
+    """A fresh run with the same source and target (the old one stays as a record)."""
+    with transaction.atomic():
+        new = ImportRun.objects.create(
+            source=run.source,
+            target=run.target,
+            researcher=run.researcher,
+            requested_by=_user(requested_by),
+        )
+        return enqueue(new)
+
+
+@transaction.atomic
+def cancel_run(run: ImportRun, by=None) -> bool:
+    """Stop a run: the worker notices between pages; committed pages stay."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.is_finished:
+        return False
+    run.status = ImportRun.Status.CANCELLED
+    run.finished_at = timezone.now()
+    who = getattr(by, "get_username", lambda: "system")()
+    run.errors = [*run.errors, _error("Cancelled", f"cancelled by {who}")]
+    run.save(update_fields=["status", "finished_at", "errors"])
+    return True
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _error(kind: str, detail: str, page: int | None = None) -> dict:
+    entry = {"at": timezone.now().isoformat(), "kind": kind, "detail": detail}
+    if page is not None:
+        entry["page"] = page
+    return entry
+
+
+# Executing -----------------------------------------------------------------------------------
+
+
+def _claim(run_id: int, task_id: str) -> ImportRun | None:
+    """Mark the run running for this task, or return None if there is nothing to do."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.is_finished:
+            return None
+        now = timezone.now()
+        if (
+            run.status == ImportRun.Status.RUNNING
+            and run.celery_task_id
+            and run.celery_task_id != task_id
+            and run.heartbeat_at
+            and now - run.heartbeat_at < stale_after()
+        ):
+            return None  # another live worker has it (a duplicate delivery)
+        run.status = ImportRun.Status.RUNNING
+        run.started_at = run.started_at or now
+        run.heartbeat_at = now
+        run.attempts += 1
+        run.celery_task_id = task_id or ""
+        run.save(
+            update_fields=["status", "started_at", "heartbeat_at", "attempts", "celery_task_id"]
+        )
+        return run
+
+
+def _commit_page(run: ImportRun, apply_page, done: int, total: int | None, checkpoint: dict):
+    """Upsert one page and record progress, all or nothing."""
+    with transaction.atomic():
+        status = (
+            ImportRun.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
+        )
+        if status == ImportRun.Status.CANCELLED:
+            raise RunCancelled
+        stats = apply_page()
+        run.created += stats.created
+        run.updated += stats.updated
+        run.unchanged += stats.unchanged
+        run.skipped += stats.skipped
+        run.progress_done += done
+        if total is not None:
+            run.progress_total = max(total, run.progress_done)
+        run.checkpoint = checkpoint
+        run.heartbeat_at = timezone.now()
+        run.save(
+            update_fields=[
+                "created",
+                "updated",
+                "unchanged",
+                "skipped",
+                "progress_done",
+                "progress_total",
+                "checkpoint",
+                "heartbeat_at",
+            ]
+        )
+
+
+def _run_openalex(run: ImportRun) -> list[int]:
+    checkpoint = dict(run.checkpoint or {})
+    if "researcher" not in checkpoint:
+        data = openalex_client.get_author(run.target)
+        with transaction.atomic():
+            researcher = openalex_importer.import_author(data)
+            run.researcher = researcher
+            run.checkpoint = checkpoint = {
+                "researcher": researcher.pk,
+                "author": openalex_importer.normalise_openalex_id(data["id"]),
+                "cursor": "*",
+                "page": 0,
+            }
+            run.progress_total = data.get("works_count") or None
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["researcher", "checkpoint", "progress_total", "heartbeat_at"])
+    cursor = checkpoint["cursor"]
+    page_number = checkpoint.get("page", 0)
+    while cursor:
+        page = openalex_client.get_works_page(checkpoint["author"], cursor)
+        page_number += 1
+        next_cursor = page.next_cursor if page.results else None
+        _commit_page(
+            run,
+            lambda page=page: openalex_importer.import_works(page.results),
+            len(page.results),
+            page.count,
+            {**checkpoint, "cursor": next_cursor, "page": page_number},
+        )
+        cursor = next_cursor
+    return [checkpoint["researcher"]]
+
+
+def _run_arxiv(run: ImportRun) -> list[int]:
+    researcher = run.researcher
+    if researcher is None:
+        raise PermanentError("This arXiv run has no researcher to match entries against.")
+    start = int((run.checkpoint or {}).get("start", 0))
+    while True:
+        feed = arxiv_client.search(run.target, start=start)
+        total = min(feed.total, ARXIV_MAX_RESULTS)
+        if not feed.entries:
+            break
+        start += len(feed.entries)
+        _commit_page(
+            run,
+            lambda feed=feed: arxiv_importer.import_entries(researcher, feed.entries),
+            len(feed.entries),
+            total,
+            {"start": start},
+        )
+        if start >= total:
+            break
+    return [researcher.pk]
+
+
+def _after_import(researcher_ids: list[int]) -> None:
+    """What every import ends with: pair versions, replay curation, refresh the graph."""
+    canonical = set(researcher_ids)
+    canonical |= set(
+        Researcher.objects.filter(pk__in=researcher_ids, merged_into__isnull=False).values_list(
+            "merged_into_id", flat=True
+        )
+    )
+    reapply_curation()
+    link_versions(canonical)
+    try:
+        from graph.actions import refresh_researchers
+    except ImportError:
+        return
+    refresh_researchers(sorted(canonical))
+
+
+def _finish(run: ImportRun, status: str, error: dict | None = None) -> None:
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == ImportRun.Status.CANCELLED:
+            return
+        locked.status = status
+        locked.finished_at = timezone.now()
+        locked.heartbeat_at = locked.finished_at
+        if error:
+            locked.errors = [*locked.errors, error]
+        locked.save(update_fields=["status", "finished_at", "heartbeat_at", "errors"])
+    run.refresh_from_db()
+
+
+def _record_error(run: ImportRun, error: dict) -> None:
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        locked.errors = [*locked.errors, error]
+        locked.save(update_fields=["errors"])
+
+
+def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> ImportRun | None:
+    """Run (or resume) an import to the end. Returns None if there was nothing to do.
+
+    A :class:`TransientError` is re-raised for the task to retry later, unless this is the final
+    attempt, in which case the run fails with the error. Anything else fails the run at once,
+    with the error in ``run.errors``; committed pages stay.
+    """
+    run = _claim(run_id, task_id)
+    if run is None:
+        return None
+    page = (run.checkpoint or {}).get("page")
+    try:
+        if run.source == ImportRun.Source.OPENALEX:
+            researcher_ids = _run_openalex(run)
+        elif run.source == ImportRun.Source.ARXIV:
+            researcher_ids = _run_arxiv(run)
+        else:
+            raise PermanentError(f"Runs of source {run.source!r} are not executed by a worker.")
+        _after_import(researcher_ids)
+    except RunCancelled:
+        run.refresh_from_db()
+        return run
+    except TransientError as exc:
+        error = _error("TransientError", exc.detail, page)
+        if final_attempt:
+            _finish(run, ImportRun.Status.FAILED, error)
+            return run
+        _record_error(run, error)
+        raise
+    except UpstreamError as exc:
+        _finish(run, ImportRun.Status.FAILED, _error(type(exc).__name__, exc.detail, page))
+        return run
+    except Exception as exc:
+        # Schema drift, a bug: the page rolled back; say what happened on the run.
+        logger.exception("import run %s failed", run.pk)
+        _finish(run, ImportRun.Status.FAILED, _error(type(exc).__name__, str(exc)[:2000], page))
+        return run
+    _finish(run, ImportRun.Status.SUCCEEDED)
+    return run
+
+
+# Sweeping and refreshing ---------------------------------------------------------------------
+
+
+def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list[int]]:
+    """Resume runs whose worker stopped heart-beating; fail them after MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    cutoff = now - (stale or stale_after())
+    resumed, failed = [], []
+    with transaction.atomic():
+        stuck = ImportRun.objects.select_for_update(skip_locked=True).filter(
+            status__in=[ImportRun.Status.RUNNING, ImportRun.Status.QUEUED],
+            source__in=[ImportRun.Source.OPENALEX, ImportRun.Source.ARXIV],
+        )
+        for run in stuck:
+            last = run.heartbeat_at or run.created_at
+            if last > cutoff:
+                continue
+            if run.attempts >= MAX_ATTEMPTS:
+                run.status = ImportRun.Status.FAILED
+                run.finished_at = now
+                run.errors = [
+                    *run.errors,
+                    _error("WorkerLost", f"no progress since {last.isoformat()}; gave up"),
+                ]
+                run.save(update_fields=["status", "finished_at", "errors"])
+                failed.append(run.pk)
+                continue
+            run.status = ImportRun.Status.QUEUED
+            run.heartbeat_at = now
+            run.celery_task_id = ""
+            run.errors = [
+                *run.errors,
+                _error("WorkerLost", f"no progress since {last.isoformat()}; resumed"),
+            ]
+            run.save(update_fields=["status", "heartbeat_at", "celery_task_id", "errors"])
+            enqueue(run)
+            resumed.append(run.pk)
+    return {"resumed": resumed, "failed": failed}
+
+
+def researchers_to_refresh() -> list[Researcher]:
+    """Claimed researchers, and followed ones when the follows app is installed."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    query = Q(owner__isnull=False)
+    if apps.is_installed("follows"):
+        try:
+            follow = apps.get_model("follows", "Follow")
+        except LookupError:
+            follow = None
+        if follow is not None:
+            query |= Q(pk__in=follow.objects.values("researcher_id"))
+    return list(
+        Researcher.objects.canonical()
+        .filter(query, openalex_id__isnull=False)
+        .order_by("pk")
+        .only("pk", "openalex_id")
+    )
+
+
+def refresh_followed_and_claimed() -> list[int]:
+    """Queue an OpenAlex import for each followed or claimed researcher without one pending."""
+    pending = set(
+        ImportRun.objects.filter(
+            source=ImportRun.Source.OPENALEX,
+            status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
+        ).values_list("target", flat=True)
+    )
+    started = []
+    for researcher in researchers_to_refresh():
+        if researcher.openalex_id in pending:
+            continue
+        started.append(start_openalex_import(researcher.openalex_id).pk)
+    return started
