@@ -1,0 +1,150 @@
+"""Import files of OpenAlex entities: the snapshot's JSON Lines (optionally gzipped, one entity
+per line) or a recorded API response (a list page ``{"meta": .., "results": [..]}`` or a single
+entity).
+
+A file is read twice: first to check every line (valid JSON, an entity with a valid OpenAlex id),
+then to import it in batches inside one transaction. So a broken file imports nothing, and the
+error names the file and the line. Authors are imported before works, so that authorships find
+the full author records.
+"""
+
+import gzip
+import json
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.db import transaction
+
+from works.importers.openalex import ImportStats, import_authors, import_works
+from works.importers.openalex_records import entity_kind
+
+DEFAULT_BATCH_SIZE = 1000
+# What each importer takes; other kinds (institutions, sources, topics) are counted as skipped.
+IMPORTERS = {"author": import_authors, "work": import_works}
+
+
+class SnapshotError(ValueError):
+    """A file that cannot be imported, with where the problem is."""
+
+    def __init__(self, path, where: str, problem: str):
+        self.path, self.where, self.problem = str(path), where, problem
+        super().__init__(f"{path}, {where}: {problem}")
+
+
+def _open_text(path: Path):
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def iter_entities(path) -> Iterator[tuple[str, dict, str]]:
+    """Yield (where, entity, kind) for every entity in the file; SnapshotError on the first
+    problem. ``where`` is "line N" (or "results[i]" inside a multi-line recorded page)."""
+    path = Path(path)
+    line_no = 0
+    try:
+        with _open_text(path) as handle:
+            first = ""
+            for line in handle:
+                line_no += 1
+                if line.strip():
+                    first = line
+                    break
+            if not first:
+                return
+            try:
+                json.loads(first)
+            except json.JSONDecodeError:
+                # Not one entity per line: a pretty-printed recorded response.
+                yield from _document_entities(path, first + handle.read(), line_no)
+                return
+            yield from _line_entities(path, line_no, first)
+            for line in handle:
+                line_no += 1
+                if line.strip():
+                    yield from _line_entities(path, line_no, line)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SnapshotError(path, f"line {line_no + 1}", f"unreadable (truncated?): {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(path, f"line {line_no + 1}", "not UTF-8 text") from exc
+
+
+def _line_entities(path, line_no: int, line: str):
+    where = f"line {line_no}"
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(path, where, f"not valid JSON ({exc.msg})") from exc
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        for index, entity in enumerate(data["results"]):
+            yield _checked(path, f"{where}, results[{index}]", entity)
+    else:
+        yield _checked(path, where, data)
+
+
+def _document_entities(path, text: str, first_line: int):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {first_line + exc.lineno - 1}"
+        raise SnapshotError(path, where, f"not valid JSON ({exc.msg})") from exc
+    if isinstance(data, dict) and "results" in data:
+        if not isinstance(data["results"], list):
+            raise SnapshotError(path, f"line {first_line}", '"results" is not a list')
+        for index, entity in enumerate(data["results"]):
+            yield _checked(path, f"results[{index}]", entity)
+    elif isinstance(data, list):
+        for index, entity in enumerate(data):
+            yield _checked(path, f"item [{index}]", entity)
+    else:
+        yield _checked(path, f"line {first_line}", data)
+
+
+def _checked(path, where: str, entity) -> tuple[str, dict, str]:
+    try:
+        return where, entity, entity_kind(entity)
+    except ValueError as exc:
+        raise SnapshotError(path, where, str(exc)) from exc
+
+
+def import_snapshot_file(
+    path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[str], None] | None = None,
+) -> ImportStats:
+    """Check then import one file, all or nothing. Raises SnapshotError for a bad file (nothing
+    imported). A second run reports every entity unchanged."""
+    kinds = Counter(kind for _, _, kind in iter_entities(path))
+    stats = ImportStats(skipped=sum(n for kind, n in kinds.items() if kind not in IMPORTERS))
+    with transaction.atomic():
+        for kind, importer in IMPORTERS.items():
+            if not kinds[kind]:
+                continue
+            done, batch = 0, []
+            for _, entity, entity_kind_ in iter_entities(path):
+                if entity_kind_ != kind:
+                    continue
+                batch.append(entity)
+                if len(batch) >= batch_size:
+                    stats += importer(batch)
+                    done += len(batch)
+                    batch = []
+                    _report(progress, path, kind, done, kinds[kind], stats)
+            if batch:
+                stats += importer(batch)
+                done += len(batch)
+                _report(progress, path, kind, done, kinds[kind], stats)
+    return stats
+
+
+def _report(progress, path, kind: str, done: int, total: int, stats: ImportStats) -> None:
+    if progress:
+        progress(
+            f"{path}: {kind}s {done}/{total} (created {stats.created}, updated "
+            f"{stats.updated}, unchanged {stats.unchanged}, skipped {stats.skipped})"
+        )

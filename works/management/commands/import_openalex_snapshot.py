@@ -1,0 +1,44 @@
+"""Import files of OpenAlex entities (snapshot JSON Lines, .gz, or recorded list pages)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from works.importers.snapshot import DEFAULT_BATCH_SIZE, SnapshotError, import_snapshot_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import OpenAlex authors and works from files: JSON Lines as in the OpenAlex snapshot "
+        "(one entity per line, optionally .gz) or a recorded API list page "
+        '{"meta": .., "results": [..]}. Each file is checked first and imported all or nothing; '
+        "importing a file again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"entities per bulk write (default {DEFAULT_BATCH_SIZE})",
+        )
+
+    def handle(self, *args, paths, batch_size, verbosity, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        progress = self.stdout.write if verbosity >= 1 else None
+        failed = []
+        for path in paths:
+            try:
+                stats = import_snapshot_file(path, batch_size=batch_size, progress=progress)
+            except FileNotFoundError:
+                failed.append(f"{path}: no such file")
+            except SnapshotError as exc:
+                failed.append(f"{exc} (nothing imported from this file)")
+            else:
+                if verbosity >= 1:
+                    self.stdout.write(
+                        f"{path}: done: created {stats.created}, updated {stats.updated}, "
+                        f"unchanged {stats.unchanged}, skipped {stats.skipped}"
+                    )
+        if failed:
+            raise CommandError("\n".join(failed))
