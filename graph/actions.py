@@ -48,9 +48,30 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
 
     affected |= collaborators.recompute_for(canonical)
     topics.recompute_for(canonical)
+    affected |= _collaborators_of_new_claims(canonical)
     rescored = canonical | affected
     trust.recompute(rescored)
     return rescored
+
+
+def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
+    """Close collaborators of records claimed or unclaimed since they were last scored: their
+    community points count claimed close collaborators."""
+    toggled = [
+        pk
+        for pk, owner_id, breakdown in Researcher.objects.filter(pk__in=researcher_ids)
+        .values_list("pk", "owner_id", "trust_breakdown")
+        .iterator()
+        if breakdown
+        and breakdown.get("evidence", {}).get("claimed", False) != (owner_id is not None)
+    ]
+    if not toggled:
+        return set()
+    return set(
+        Collaboration.objects.filter(
+            coauthor__in=toggled, shared_works_count__gte=collaborators.close_threshold()
+        ).values_list("researcher_id", flat=True)
+    ) - set(researcher_ids)
 
 
 @transaction.atomic
