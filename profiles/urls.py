@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import views
+from profiles import exports, views
 
 app_name = "profiles"
 
@@ -13,4 +13,10 @@ urlpatterns = [
         views.researcher_by_openalex_id,
         name="by_openalex_id",
     ),
+    # Exports, feed and badge (profiles/exports.py).
+    path("researchers/<int:pk>/works.bib", exports.works_bibtex, name="works_bibtex"),
+    path("researchers/<int:pk>/works.ris", exports.works_ris, name="works_ris"),
+    path("researchers/<int:pk>/works.json", exports.works_csl_json, name="works_csl_json"),
+    path("researchers/<int:pk>/feed.atom", exports.works_feed, name="feed"),
+    path("researchers/<int:pk>/badge.svg", exports.badge, name="badge"),
 ]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from works import views
 
 app_name = "works"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("works/", views.work_list, name="list"),
+    path("works/<int:pk>/", views.work_detail, name="detail"),
+]

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from profiles.api import views
+
+urlpatterns = [
+    path("researchers/", views.ResearcherList.as_view(), name="api-researcher-list"),
+    # str, not int: a malformed id must get the API's JSON 404, not Django's HTML one.
+    path("researchers/<str:pk>/", views.ResearcherDetail.as_view(), name="api-researcher-detail"),
+    path(
+        "researchers/<str:pk>/works/",
+        views.ResearcherWorks.as_view(),
+        name="api-researcher-works",
+    ),
+]

@@ -1,0 +1,282 @@
+"""Finding researchers by name and works by title or abstract.
+
+Names and texts are compared folded: lower case, accents removed ("Frédéric" == "frederic"),
+through one SQL function, ``bzpeer_fold``. On PostgreSQL it is an immutable wrapper around the
+``unaccent`` extension (created by ``profiles/migrations/0002_search``, which also builds the
+trigram and full-text indexes over the same expressions); on SQLite it is the Python function
+below, registered on the connection before each search.
+
+Every word of the query must start a word of the name or one of its variants, so "Mearman J",
+"J. Mearman", "jo mear" and "MEARMAN" all find "Joseph Mearman". PostgreSQL also accepts names
+close in spelling (trigram similarity, for typos) and ranks works by full-text relevance; SQLite
+ranks by how many query words match the display name or title.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
+
+from profiles.models import Researcher
+from profiles.publications import listed_works_count_subquery
+from works.models import Authorship, Work
+
+MAX_QUERY_LENGTH = 200
+RESULTS_LIMIT = 20
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+# Below this trigram word similarity a name is not "close in spelling" (PostgreSQL only).
+NAME_SIMILARITY_THRESHOLD = 0.5
+TITLE_SIMILARITY_THRESHOLD = 0.6
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_FOLD_TABLE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "\u0131": "i",  # dotless i
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ß": "ss",
+        "þ": "th",
+        "Þ": "th",
+    }
+)
+# SQLite stores JSON (the name variants) with \uXXXX escapes.
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_WORD = re.compile(r"\w+")
+
+
+class BadQuery(ValueError):
+    """The query cannot be searched for (too long, or contains NUL characters)."""
+
+
+def fold(text: str | None) -> str | None:
+    """Lower case without accents: the form every comparison uses."""
+    if text is None:
+        return None
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def clean_query(raw: str | None) -> str:
+    """The query as typed, stripped; ``BadQuery`` when it cannot be searched for."""
+    query = (raw or "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise BadQuery(f"The query is longer than {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in query:
+        raise BadQuery("The query contains a NUL character.")
+    return query
+
+
+def terms(query: str) -> list[str]:
+    """The folded words of a query; punctuation separates words ("J.W." -> ["j", "w"])."""
+    words = [w[:MAX_TERM_LENGTH] for w in _WORD.findall(fold(query) or "")]
+    return list(dict.fromkeys(w for w in words if w != "_"))[:MAX_TERMS]
+
+
+def name_terms(query: str) -> list[str]:
+    """Like ``terms``, but initials written together ("JW Mearman") count as separate words."""
+    spaced = re.sub(r"\b([A-Z]{2,3})\b", lambda m: " ".join(m.group(1)), query)
+    return terms(spaced)
+
+
+def _sql(sql: str, params: list, output_field) -> RawSQL:
+    """SQL the ORM cannot spell (functions from the migration). ``sql`` is always a constant
+    of this module; user input only ever travels in ``params``."""
+    return RawSQL(sql, params, output_field=output_field)  # noqa: S611
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _prepare_connection() -> None:
+    """Give SQLite the ``bzpeer_fold`` function PostgreSQL gets from the migration."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.create_function("bzpeer_fold", 1, fold, deterministic=True)
+
+
+def _starts_a_word(term: str) -> str:
+    # Terms hold only word characters, so they are safe inside a pattern. `\W` means the same
+    # in PostgreSQL's regular expressions and in Python's (SQLite's REGEXP is Python's `re`).
+    return r"(^|\W)" + re.escape(term)
+
+
+def _name_haystack() -> RawSQL:
+    # Must stay identical to the expression indexed in profiles/migrations/0002_search.
+    if _is_postgres():
+        sql = (
+            "bzpeer_fold(profiles_researcher.display_name || ' ' || "
+            "profiles_researcher.display_name_alternatives::text)"
+        )
+    else:
+        sql = (
+            "bzpeer_fold(profiles_researcher.display_name || ' ' || "
+            "profiles_researcher.display_name_alternatives)"
+        )
+    return _sql(sql, [], output_field=TextField())
+
+
+def _work_haystack() -> RawSQL:
+    return _sql(
+        "bzpeer_fold(works_work.title || ' ' || works_work.abstract)", [], output_field=TextField()
+    )
+
+
+def _title_folded() -> RawSQL:
+    return _sql("bzpeer_fold(works_work.title)", [], output_field=TextField())
+
+
+def _count_matches(field: str, words: list[str]) -> Value | F:
+    total = Value(0)
+    for word in words:
+        total = total + Case(
+            When(**{f"{field}__regex": _starts_a_word(word)}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return total
+
+
+def researchers_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet:
+    """Canonical researchers whose name or name variants match, best first.
+
+    Raises ``BadQuery`` for a query that cannot be searched for; an empty query matches nobody.
+    """
+    words = name_terms(clean_query(raw_query))
+    queryset = Researcher.objects.canonical() if queryset is None else queryset
+    if not words:
+        return queryset.none()
+    _prepare_connection()
+    queryset = queryset.annotate(
+        search_haystack=_name_haystack(),
+        search_name=_sql(
+            "bzpeer_fold(profiles_researcher.display_name)", [], output_field=TextField()
+        ),
+    )
+    every_word = Q()
+    for word in words:
+        every_word &= Q(search_haystack__regex=_starts_a_word(word))
+    rank = _count_matches("search_name", words)
+    if _is_postgres():
+        similarity = _sql(
+            "word_similarity(%s, bzpeer_fold(profiles_researcher.display_name || ' ' || "
+            "profiles_researcher.display_name_alternatives::text))",
+            [" ".join(words)],
+            output_field=FloatField(),
+        )
+        queryset = queryset.annotate(search_similarity=similarity).filter(
+            every_word | Q(search_similarity__gte=NAME_SIMILARITY_THRESHOLD)
+        )
+        rank = rank + F("search_similarity")
+    else:
+        queryset = queryset.filter(every_word)
+    return queryset.annotate(search_rank=rank).order_by("-search_rank", "display_name", "pk")
+
+
+def works_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet:
+    """Visible works whose title or abstract match, most relevant first.
+
+    A version of another visible work (a preprint of a published paper) is left out: its main
+    entry stands for it. Raises ``BadQuery``; an empty query matches nothing.
+    """
+    words = terms(clean_query(raw_query))
+    if queryset is None:
+        queryset = Work.objects.visible().filter(
+            Q(version_of__isnull=True) | Q(version_of__is_hidden=True)
+        )
+    if not words:
+        return queryset.none()
+    _prepare_connection()
+    queryset = queryset.annotate(search_haystack=_work_haystack(), search_title=_title_folded())
+    every_word = Q()
+    for word in words:
+        every_word &= Q(search_haystack__regex=_starts_a_word(word))
+    rank = _count_matches("search_title", words)
+    if _is_postgres():
+        # Every word as a prefix ("visualis" matches "visualisations"), stemmed in English.
+        # Words hold only word characters, so no tsquery operator can come from the user.
+        tsquery = SearchQuery(
+            " & ".join(f"{w}:*" for w in words), search_type="raw", config="english"
+        )
+        document = _sql(
+            "to_tsvector('english'::regconfig, "
+            "bzpeer_fold(works_work.title || ' ' || works_work.abstract))",
+            [],
+            output_field=SearchVectorField(),
+        )
+        similarity = _sql(
+            "word_similarity(%s, bzpeer_fold(works_work.title))",
+            [" ".join(words)],
+            output_field=FloatField(),
+        )
+        queryset = queryset.annotate(search_document=document, search_similarity=similarity).filter(
+            Q(search_document=tsquery)
+            | every_word
+            | Q(search_similarity__gte=TITLE_SIMILARITY_THRESHOLD)
+        )
+        rank = (
+            rank
+            + SearchRank(F("search_document"), tsquery)
+            + Greatest(F("search_similarity"), Value(0.0))
+        )
+    else:
+        queryset = queryset.filter(every_word)
+    return queryset.annotate(search_rank=rank).order_by(
+        "-search_rank", F("publication_year").desc(nulls_last=True), "pk"
+    )
+
+
+def search_page_context(raw_query: str | None) -> tuple[dict, int]:
+    """What /search/ shows for a query, and the HTTP status (400 for a query refused)."""
+    query = (raw_query or "").strip()
+    context = {"query": query[:MAX_QUERY_LENGTH], "researchers": [], "works": [], "error": ""}
+    try:
+        query = clean_query(query)
+    except BadQuery as error:
+        context["query"] = ""
+        context["error"] = str(error)
+        return context, 400
+    if not query:
+        return context, 200
+    context["researchers"] = list(
+        researchers_matching(query)
+        .select_related("last_known_institution")
+        .annotate(listed_works_count=listed_works_count_subquery())[:RESULTS_LIMIT]
+    )
+    context["works"] = list(
+        works_matching(query)
+        .select_related("source")
+        .prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("researcher").order_by("order"),
+            )
+        )[:RESULTS_LIMIT]
+    )
+    return context, 200

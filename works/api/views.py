@@ -1,0 +1,58 @@
+"""/api/works/: read-only, cursor-paginated, visible works only."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+
+from profiles.api.errors import ErrorSerializer
+from profiles.api.params import StrictFilterBackend, WorkCursorPagination
+from works.api.filters import WorkFilter
+from works.api.lookup import get_visible_work_or_404
+from works.api.serializers import WorkDetailSerializer, WorkSerializer
+from works.models import Authorship, Work, WorkTopic
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad query parameter."),
+    404: OpenApiResponse(ErrorSerializer, description="No such work, page or cursor."),
+}
+
+
+def with_list_relations(queryset):
+    """What a work in a list shows, in three queries per page whatever its size."""
+    return queryset.select_related("source").prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("researcher").order_by("order"),
+        ),
+        Prefetch("versions", queryset=Work.objects.visible().select_related("source")),
+    )
+
+
+@extend_schema(responses={200: WorkSerializer(many=True), **ERRORS})
+class WorkList(generics.ListAPIView):
+    """Visible works, newest records first. Every parameter not listed is refused (400)."""
+
+    serializer_class = WorkSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = WorkFilter
+    pagination_class = WorkCursorPagination
+
+    def get_queryset(self):
+        return with_list_relations(Work.objects.visible())
+
+
+@extend_schema(responses={200: WorkDetailSerializer, 404: ERRORS[404]})
+class WorkDetail(generics.RetrieveAPIView):
+    """One visible work with its abstract and topics."""
+
+    serializer_class = WorkDetailSerializer
+    filter_backends = []
+    queryset = Work.objects.none()  # for the schema; get_object does the lookup
+
+    def get_object(self):
+        return get_visible_work_or_404(
+            self.kwargs["pk"],
+            with_list_relations(Work.objects.all()).prefetch_related(
+                Prefetch("work_topics", queryset=WorkTopic.objects.select_related("topic"))
+            ),
+        )
