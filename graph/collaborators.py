@@ -40,7 +40,11 @@ def recompute_all() -> int:
     rw, params = researcher_works_sql()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # TRUNCATE refuses to run while deferred foreign-key checks are pending (rows
+            # written earlier in the same transaction): run them now, then defer again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE graph_collaboration")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             cursor.execute("DELETE FROM graph_collaboration")
         cursor.execute(
