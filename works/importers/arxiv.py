@@ -66,6 +66,19 @@ def _position(index: int, count: int) -> str:
     return Authorship.Position.LAST if index == count - 1 else Authorship.Position.MIDDLE
 
 
+def _authorships(work: Work, researcher, entry: ArxivEntry, index: int) -> list[Authorship]:
+    return [
+        Authorship(
+            work=work,
+            researcher=researcher if order == index else None,
+            order=order,
+            position=_position(order, len(entry.authors)),
+            raw_author_name=author.name[:500],
+        )
+        for order, author in enumerate(entry.authors)
+    ]
+
+
 def _merge_into(work: Work, entry: ArxivEntry) -> bool:
     """Fill the blanks of a known work from the arXiv entry; returns whether it changed."""
     changed = []
@@ -90,6 +103,9 @@ def _merge_into(work: Work, entry: ArxivEntry) -> bool:
 def _attach(work: Work, researcher: Researcher, entry: ArxivEntry, index: int) -> bool:
     """Credit the researcher on a known work, on the author slot with their name, if free."""
     authorships = list(work.authorships.all())
+    if not authorships:  # a record that names no authors yet: take arXiv's list
+        Authorship.objects.bulk_create(_authorships(work, researcher, entry, index))
+        return True
     if any(a.researcher_id == researcher.pk for a in authorships):
         return False
     name = entry.authors[index].name
@@ -165,16 +181,10 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
         authorships: list[Authorship] = []
         links: list[tuple[int, Institution]] = []
         for work, (entry, index) in zip(new_works, new_entries, strict=True):
-            for order, author in enumerate(entry.authors):
-                authorships.append(
-                    Authorship(
-                        work=work,
-                        researcher=researcher if order == index else None,
-                        order=order,
-                        position=_position(order, len(entry.authors)),
-                        raw_author_name=author.name[:500],
-                    )
-                )
+            for author, authorship in zip(
+                entry.authors, _authorships(work, researcher, entry, index), strict=True
+            ):
+                authorships.append(authorship)
                 for aff in author.affiliations:
                     if aff.casefold() in institutions:
                         links.append((len(authorships) - 1, institutions[aff.casefold()]))
