@@ -86,7 +86,7 @@ def test_known_papers_are_merged_not_duplicated():
         landing_page_url="https://arxiv.org/abs/1201.4869", arxiv_id=None,
     )  # fmt: skip
     by_doi = WorkFactory(doi="10.48550/arxiv.1005.5383", arxiv_id=None)
-    by_id = WorkFactory(arxiv_id="cond-mat/0412498", doi=None)
+    WorkFactory(arxiv_id="cond-mat/0412498", doi=None)
     AuthorshipFactory(work=by_doi, researcher=None, order=0, raw_author_name="Adrian Del Maestro")
     stats = importer.import_entries(adrian, feed().entries)
     assert (stats.created, stats.updated) == (7, 3)
