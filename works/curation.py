@@ -156,7 +156,12 @@ def import_csl_for_researcher(researcher: Researcher, items: list[dict], actor, 
     """Import a CSL-JSON list of works credited to ``researcher`` (the importers' CSL mapping)."""
     from works.importers import csl
 
-    stats = csl.import_csl(items, researcher)
+    if not isinstance(items, list) or not items:
+        raise CurationError("Expected a CSL-JSON list of items.")
+    try:
+        stats = csl.import_csl_items(items, researcher)
+    except csl.CslError as exc:
+        raise CurationError(f"CSL-JSON {exc}") from exc
     _log(
         actor,
         CurationLog.Action.CSL_IMPORT,
