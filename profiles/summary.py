@@ -109,4 +109,8 @@ def _singular(noun: str) -> str:
 def _join(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
+    # Topic names often contain "and" themselves ("Cultural Heritage and Archaeology"), so
+    # such lists are separated with semicolons to stay readable.
+    if any(" and " in name or "," in name for name in names):
+        return f"{'; '.join(names[:-1])}; and {names[-1]}"
     return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -16,11 +17,13 @@ OPENALEX_AUTHOR_ID = re.compile(r"[Aa][0-9]{1,15}")
 
 
 def home(request):
+    # Fullest records first. The count is a correlated subquery over every canonical record;
+    # fine at demo and departmental scale, a denormalised counter is the next step beyond.
     researchers = (
         Researcher.objects.canonical()
         .select_related("last_known_institution")
-        .annotate(listed_works_count=listed_works_count_subquery())
-        .order_by("display_name", "pk")
+        .annotate(listed_works_count=Coalesce(listed_works_count_subquery(), 0))
+        .order_by("-listed_works_count", "display_name", "pk")
     )
     page = Paginator(researchers, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "profiles/home.html", {"page_obj": page})
