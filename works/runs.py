@@ -43,7 +43,7 @@ def stale_after() -> timedelta:
 # Starting ------------------------------------------------------------------------------------
 
 
-def enqueue(run: ImportRun) -> ImportRun:
+def _enqueue(run: ImportRun) -> ImportRun:
     """Send the run to a worker once the transaction that created it commits."""
     from works import tasks
 
@@ -55,7 +55,7 @@ def enqueue(run: ImportRun) -> ImportRun:
     return run
 
 
-def start_openalex_import(identifier: str, requested_by=None) -> ImportRun:
+def start_openalex_import(identifier: str, requested_by=None, *, enqueue=True) -> ImportRun:
     """Queue an import of one OpenAlex author (id, URL or ORCID) and all their works.
 
     The identifier is checked first (PermanentError if malformed), so a bad one creates no run.
@@ -65,10 +65,12 @@ def start_openalex_import(identifier: str, requested_by=None) -> ImportRun:
         run = ImportRun.objects.create(
             source=ImportRun.Source.OPENALEX, target=key, requested_by=_user(requested_by)
         )
-        return enqueue(run)
+        return _enqueue(run) if enqueue else run
 
 
-def start_arxiv_import(researcher: Researcher, query: str = "", requested_by=None) -> ImportRun:
+def start_arxiv_import(
+    researcher: Researcher, query: str = "", requested_by=None, *, enqueue=True
+) -> ImportRun:
     query = query.strip() or arxiv_client.author_query(researcher.display_name)
     with transaction.atomic():
         run = ImportRun.objects.create(
@@ -77,7 +79,7 @@ def start_arxiv_import(researcher: Researcher, query: str = "", requested_by=Non
             researcher=researcher,
             requested_by=_user(requested_by),
         )
-        return enqueue(run)
+        return _enqueue(run) if enqueue else run
 
 
 def rerun(run: ImportRun, requested_by=None) -> ImportRun:
@@ -89,7 +91,7 @@ def rerun(run: ImportRun, requested_by=None) -> ImportRun:
             researcher=run.researcher,
             requested_by=_user(requested_by),
         )
-        return enqueue(new)
+        return _enqueue(new)
 
 
 @transaction.atomic
@@ -348,7 +350,7 @@ def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list
                 _error("WorkerLost", f"no progress since {last.isoformat()}; resumed"),
             ]
             run.save(update_fields=["status", "heartbeat_at", "celery_task_id", "errors"])
-            enqueue(run)
+            _enqueue(run)
             resumed.append(run.pk)
     return {"resumed": resumed, "failed": failed}
 

@@ -275,3 +275,56 @@ def test_starting_an_import_runs_it_through_the_task(django_capture_on_commit_ca
     assert run.status == ImportRun.Status.SUCCEEDED
     assert run.celery_task_id
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@responses.activate
+def test_the_command_imports_an_author_synchronously():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    replay.add_author(responses)
+    replay.add_pages(responses, [replay.all_works()])
+    out = StringIO()
+    call_command("import_openalex_author", "https://openalex.org/A5017898742", "--sync", stdout=out)
+    assert "succeeded: 9 created" in out.getvalue()
+    assert Work.objects.count() == 9
+
+
+def test_the_command_queues_a_run_and_prints_its_id(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", lambda run_id: None)
+    out = StringIO()
+    call_command("import_openalex_author", "A5017898742", stdout=out)
+    run = ImportRun.objects.get()
+    assert f"Queued import run {run.pk}" in out.getvalue()
+
+
+def test_the_command_refuses_a_malformed_id():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Not an OpenAlex author"):
+        call_command("import_openalex_author", "W123")
+    assert not ImportRun.objects.exists()
+
+
+@responses.activate
+def test_the_arxiv_command_imports_for_a_researcher(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from works.clients import arxiv
+
+    monkeypatch.setattr(arxiv, "_limiter", arxiv.InProcessRateLimiter(sleep=lambda s: None))
+    adrian = ResearcherFactory(display_name="Adrian Del Maestro")
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("empty-id_0808.05394-2026.atom.xml"))
+    out = StringIO()
+    call_command("import_arxiv", "--researcher", adrian.pk, "--sync", stdout=out)
+    assert "succeeded" in out.getvalue()
+    assert ImportRun.objects.get().target == 'au:"Adrian Del Maestro"'
+    with pytest.raises(CommandError, match="No researcher"):
+        call_command("import_arxiv", "--researcher", 0, "--sync")
