@@ -1,10 +1,16 @@
 """The profile page in a real browser: sections render, the CSP holds, it works on a phone."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.factories import AuthorshipFactory, InstitutionFactory, ResearcherFactory, WorkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Screenshots to look at after a run (the lead and designers iterate on the look with them).
+SCREENSHOTS = Path(tempfile.gettempdir())
 
 SECTION_HEADINGS = [
     "Trust snapshot",
@@ -55,7 +61,7 @@ def test_the_profile_page_renders_every_section_without_csp_errors(live_server, 
         "el => getComputedStyle(el).backgroundColor"
     )
     assert background == "rgb(255, 255, 255)"
-    page.screenshot(path="/tmp/profile.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / "profile.png", full_page=True)
     # No inline style or script was blocked, nothing failed to load.
     assert [p for p in problems if "favicon" not in p] == []
 
@@ -92,6 +98,6 @@ def test_the_page_fits_a_phone_screen(live_server, browser, profile):
         )
         assert overflow <= 0
         assert phone.get_by_role("heading", name="Published work").is_visible()
-        phone.screenshot(path="/tmp/profile-phone.png", full_page=True)
+        phone.screenshot(path=SCREENSHOTS / "profile-phone.png", full_page=True)
     finally:
         context.close()
