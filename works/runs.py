@@ -108,6 +108,16 @@ def cancel_run(run: ImportRun, by=None) -> bool:
     return True
 
 
+def get_import_run_for_user(user, pk) -> ImportRun:
+    """The run, for staff only (PermissionDenied otherwise; Http404 if there is none)."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise PermissionDenied
+    return get_object_or_404(ImportRun.objects.select_related("researcher"), pk=pk)
+
+
 def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 

@@ -1,5 +1,6 @@
 """Replaying the recorded OpenAlex and arXiv answers through the real clients (``responses``)."""
 
+import contextlib
 import json
 import re
 
@@ -61,3 +62,16 @@ def no_wait_policy(attempts: int = 4) -> http.RetryPolicy:
     policy = http.RetryPolicy(attempts=attempts, sleep=sleeps.append, jitter=lambda cap: cap)
     policy.sleeps = sleeps  # type: ignore[attr-defined]
     return policy
+
+
+@contextlib.contextmanager
+def eager_tasks():
+    """Run Celery tasks in-process whatever REDIS_URL says (the app reads it at start-up)."""
+    from bzpeer.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before

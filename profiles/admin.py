@@ -1,0 +1,224 @@
+"""Staff admin for researcher records: merge, split, CSL import, start an import.
+
+Merges, splits and CSL imports go through ``works.curation`` (atomic, logged, re-applied after
+every import); the fields they own are read-only here so the admin cannot bypass the log.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from profiles.models import Affiliation, Institution, Researcher
+from works import curation
+from works.models import Work
+
+CSL_MAX_BYTES = 5 * 1024 * 1024
+
+
+def get_researcher_for_staff(user, pk) -> Researcher:
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied
+    return get_object_or_404(Researcher, pk=pk)
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Researcher.objects.none(),
+        widget=forms.RadioSelect,
+        label="Keep this record (the others are merged into it)",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, researchers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = researchers
+
+
+class SplitForm(forms.Form):
+    works = forms.ModelMultipleChoiceField(
+        queryset=Work.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    display_name = forms.CharField(
+        max_length=500, required=False, help_text="Name of the new record (default: the same)"
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, researcher=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["works"].queryset = (
+            Work.objects.filter(authorships__researcher=researcher).distinct().order_by("title")
+        )
+
+
+class CslForm(forms.Form):
+    file = forms.FileField(label="CSL-JSON file", help_text="A JSON list of CSL items, 5 MB max")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSL_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        try:
+            items = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise forms.ValidationError(f"Not a CSL-JSON file: {exc}") from exc
+        items = [items] if isinstance(items, dict) else items
+        if not isinstance(items, list) or not items:
+            raise forms.ValidationError("Expected a CSL-JSON list of items.")
+        return items
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    raw_id_fields = ("institution",)
+    extra = 0
+
+
+@admin.register(Researcher)
+class ResearcherAdmin(admin.ModelAdmin):
+    list_display = (
+        "display_name", "pk", "openalex_id", "orcid", "origin", "merged_into", "works",
+        "owner", "verification_level",
+    )  # fmt: skip
+    list_filter = ("origin", "verification_level", "staff_verified")
+    search_fields = ("display_name", "openalex_id", "orcid")
+    list_select_related = ("merged_into", "owner")
+    raw_id_fields = ("last_known_institution",)
+    readonly_fields = (
+        "merged_into", "owner", "verification_level", "trust_score", "trust_breakdown",
+        "trust_computed_at", "followers_count", "close_collaborators_count", "topics_count",
+        "curation_links",
+    )  # fmt: skip
+    inlines = [AffiliationInline]
+    actions = ["merge_records"]
+    change_form_template = "admin/works/researcher/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_works=Count("authorships"))
+
+    @admin.display(description="works", ordering="n_works")
+    def works(self, researcher):
+        return researcher.n_works
+
+    @admin.display(description="curation")
+    def curation_links(self, researcher):
+        if not researcher.pk:
+            return ""
+        return format_html(
+            '<a href="{}">Split works off</a> · <a href="{}">Import CSL-JSON</a> · '
+            '<a href="{}">Import from arXiv</a>',
+            reverse("admin:profiles_researcher_split", args=[researcher.pk]),
+            reverse("admin:profiles_researcher_csl", args=[researcher.pk]),
+            reverse("admin:works_importrun_start") + f"?researcher={researcher.pk}",
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/split/", wrap(self.split_view), name="profiles_researcher_split"),
+            path("<int:pk>/import-csl/", wrap(self.csl_view), name="profiles_researcher_csl"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, template, **context):
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
+        return TemplateResponse(request, template, context)
+
+    @admin.action(description="Merge selected records into one (with a reason)")
+    def merge_records(self, request, queryset):
+        queryset = queryset.filter(merged_into__isnull=True)
+        if queryset.count() < 2:
+            self.message_user(request, "Select two or more unmerged records.", messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None, researchers=queryset)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            try:
+                for source in queryset.exclude(pk=target.pk):
+                    curation.merge_researchers(
+                        source, target, request.user, form.cleaned_data["reason"]
+                    )
+            except curation.CurationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(request, f"Merged into {target}.", messages.SUCCESS)
+            return None
+        return self._page(
+            request,
+            "admin/works/researcher/merge.html",
+            title="Merge researcher records",
+            form=form,
+            researchers=queryset,
+            action=request.POST.get("action"),
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+        )
+
+    def split_view(self, request, pk):
+        researcher = get_researcher_for_staff(request.user, pk)
+        form = SplitForm(request.POST or None, researcher=researcher)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = curation.split_works(
+                    researcher,
+                    [w.pk for w in form.cleaned_data["works"]],
+                    request.user,
+                    form.cleaned_data["reason"],
+                    form.cleaned_data["display_name"],
+                )
+            except curation.CurationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Split into new record {new.pk}.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:profiles_researcher_change", args=[new.pk])
+                )
+        return self._page(
+            request,
+            "admin/works/researcher/split.html",
+            title=f"Split works off {researcher}",
+            form=form,
+            original=researcher,
+        )
+
+    def csl_view(self, request, pk):
+        researcher = get_researcher_for_staff(request.user, pk)
+        form = CslForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                stats = curation.import_csl_for_researcher(
+                    researcher, form.cleaned_data["file"], request.user, form.cleaned_data["reason"]
+                )
+            except curation.CurationError as exc:
+                form.add_error("file", str(exc))
+            else:
+                self.message_user(
+                    request,
+                    f"CSL import: {stats.created} created, {stats.updated} updated, "
+                    f"{stats.unchanged} unchanged.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:profiles_researcher_change", args=[researcher.pk])
+                )
+        return self._page(
+            request,
+            "admin/works/researcher/csl.html",
+            title=f"Import CSL-JSON for {researcher}",
+            form=form,
+            original=researcher,
+        )
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "country_code", "type", "ror", "openalex_id")
+    list_filter = ("country_code", "type")
+    search_fields = ("display_name", "ror", "openalex_id")

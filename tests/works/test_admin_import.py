@@ -1,0 +1,215 @@
+"""The staff admin: start, watch, cancel and re-run imports; hide, merge, split, CSL import."""
+
+import json
+
+import pytest
+import responses
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from profiles.models import Researcher
+from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
+from tests.works import imports_replay as replay
+from works.clients import http
+from works.models import Authorship, CurationLog, ImportRun, Work
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_process(monkeypatch):
+    monkeypatch.setattr(http.DEFAULT_POLICY, "sleep", lambda s: None)
+    with replay.eager_tasks():
+        yield
+
+
+@pytest.fixture
+def staff_client(client, staff_reviewer):
+    client.force_login(staff_reviewer)
+    return client
+
+
+@responses.activate
+def test_staff_start_an_openalex_import_and_land_on_its_progress(
+    staff_client, staff_reviewer, django_capture_on_commit_callbacks
+):
+    replay.add_author(responses)
+    replay.add_pages(responses, [replay.all_works()])
+    url = reverse("admin:works_importrun_start")
+    assert staff_client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url, {"source": "openalex", "identifier": "https://openalex.org/A5017898742"}
+        )
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:works_importrun_change", args=[run.pk])
+    assert (run.requested_by, run.status, run.created) == (staff_reviewer, "succeeded", 9)
+    page = staff_client.get(response["Location"])
+    assert page.status_code == 200
+    assert b'value="100"' in page.content and b"vendor/htmx.min.js" in page.content
+
+
+def test_a_malformed_id_gives_a_form_error_and_no_run(staff_client):
+    response = staff_client.post(
+        reverse("admin:works_importrun_start"), {"source": "openalex", "identifier": "W1"}
+    )
+    assert response.status_code == 200
+    assert b"Not an OpenAlex author id" in response.content
+    assert not ImportRun.objects.exists()
+
+
+def test_an_arxiv_import_needs_an_unmerged_researcher(staff_client):
+    merged = ResearcherFactory(merged_into=ResearcherFactory())
+    response = staff_client.post(
+        reverse("admin:works_importrun_start"), {"source": "arxiv", "researcher": merged.pk}
+    )
+    assert b"not merged" in response.content
+    assert not ImportRun.objects.exists()
+
+
+def test_starting_an_arxiv_import_queues_a_run_with_the_name_query(staff_client, monkeypatch):
+    from works import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.import_arxiv_for_researcher, "delay", sent.append)
+    adrian = ResearcherFactory(display_name="Adrian Del Maestro")
+    staff_client.post(
+        reverse("admin:works_importrun_start"), {"source": "arxiv", "researcher": adrian.pk}
+    )
+    run = ImportRun.objects.get()
+    assert (run.source, run.target, run.researcher) == ("arxiv", 'au:"Adrian Del Maestro"', adrian)
+
+
+def test_the_progress_partial_is_staff_only_and_polls_until_finished(
+    staff_client, stranger, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    run = ImportRun.objects.create(
+        source="openalex", target="A1000", status="running", progress_done=3, progress_total=12
+    )
+    url = reverse("works:run_progress", args=[run.pk])
+    with django_assert_max_num_queries(5):
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="25"' in body and "hx-get" in body and "every 1s" in body
+    ImportRun.objects.filter(pk=run.pk).update(status="succeeded")
+    assert "hx-get" not in staff_client.get(url).content.decode()
+    assert staff_client.get(reverse("works:run_progress", args=[run.pk + 99])).status_code == 404
+    other = Client()
+    assert other.get(url).status_code == 403
+    other.force_login(stranger)
+    assert other.get(url).status_code == 403
+    assert staff_client.get(reverse("works:run_progress", args=[run.pk + 99])).status_code == 404
+
+
+def test_the_run_list_has_a_constant_number_of_queries(staff_client, django_assert_max_num_queries):
+    for n in range(15):
+        ImportRun.objects.create(
+            source="openalex", target=f"A{1000 + n}", researcher=ResearcherFactory()
+        )
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(reverse("admin:works_importrun_changelist"))
+    assert response.status_code == 200
+    assert b"Start an import" in response.content
+
+
+def test_cancel_and_rerun_are_post_only(staff_client, monkeypatch):
+    from works import tasks
+
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", lambda pk: None)
+    run = ImportRun.objects.create(source="openalex", target="A1000")
+    cancel = reverse("admin:works_importrun_cancel", args=[run.pk])
+    assert staff_client.get(cancel).status_code == 405
+    staff_client.post(cancel)
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+    response = staff_client.post(reverse("admin:works_importrun_rerun", args=[run.pk]))
+    new = ImportRun.objects.exclude(pk=run.pk).get()
+    assert (new.target, new.status) == ("A1000", "queued")
+    assert response["Location"].endswith(f"/{new.pk}/change/")
+
+
+def test_non_staff_cannot_reach_the_import_admin(client, stranger):
+    client.force_login(stranger)
+    response = client.get(reverse("admin:works_importrun_start"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    run = ImportRun.objects.create(source="openalex", target="A1000")
+    client.post(reverse("admin:works_importrun_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "queued"
+
+
+def test_hiding_works_asks_for_a_reason_then_logs_it(staff_client, staff_reviewer):
+    work = WorkFactory()
+    url = reverse("admin:works_work_changelist")
+    data = {"action": "hide_works", "_selected_action": [work.pk]}
+    confirm = staff_client.post(url, data)
+    assert b"Confirm" in confirm.content
+    work.refresh_from_db()
+    assert not work.is_hidden
+    staff_client.post(url, {**data, "apply": "1", "reason": "Not her paper"})
+    work.refresh_from_db()
+    assert work.is_hidden
+    log = CurationLog.objects.get()
+    assert (log.actor, log.action, log.reason) == (staff_reviewer, "hide", "Not her paper")
+
+
+def test_merging_records_from_the_admin(staff_client):
+    a, b = ResearcherFactory(), ResearcherFactory()
+    AuthorshipFactory(researcher=a)
+    url = reverse("admin:profiles_researcher_changelist")
+    data = {"action": "merge_records", "_selected_action": [a.pk, b.pk]}
+    assert b"Merge researcher records" in staff_client.post(url, data).content
+    staff_client.post(url, {**data, "apply": "1", "target": b.pk, "reason": "duplicate"})
+    a.refresh_from_db()
+    assert a.merged_into == b
+    assert Authorship.objects.get().researcher == b
+
+
+def test_splitting_works_off_from_the_admin(staff_client):
+    researcher = ResearcherFactory()
+    keep, move = AuthorshipFactory(researcher=researcher), AuthorshipFactory(researcher=researcher)
+    url = reverse("admin:profiles_researcher_split", args=[researcher.pk])
+    assert staff_client.get(url).status_code == 200
+    response = staff_client.post(
+        url, {"works": [move.work_id], "display_name": "W. Zhang (physics)", "reason": "homonym"}
+    )
+    new = Researcher.objects.get(display_name="W. Zhang (physics)")
+    assert response["Location"] == reverse("admin:profiles_researcher_change", args=[new.pk])
+    assert Authorship.objects.get(pk=move.pk).researcher == new
+    assert Authorship.objects.get(pk=keep.pk).researcher == researcher
+
+
+def test_a_csl_file_is_imported_for_a_researcher(staff_client):
+    researcher = ResearcherFactory(display_name="Joseph Mearman")
+    items = [{"type": "article-journal", "title": "From my CV", "DOI": "10.1234/cv.1",
+              "author": [{"family": "Mearman", "given": "Joseph"}],
+              "issued": {"date-parts": [[2019]]}}]  # fmt: skip
+    url = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+    upload = SimpleUploadedFile("cv.json", json.dumps(items).encode(), "application/json")
+    response = staff_client.post(url, {"file": upload, "reason": "sent by the researcher"})
+    assert response.status_code == 302
+    assert Work.objects.get(doi="10.1234/cv.1").authorships.get().researcher == researcher
+    bad = SimpleUploadedFile("cv.json", b"{not json", "application/json")
+    response = staff_client.post(url, {"file": bad, "reason": "x"})
+    assert b"Not a CSL-JSON file" in response.content
+    assert CurationLog.objects.count() == 1
+
+
+def test_the_curation_log_is_read_only_in_the_admin(staff_client, staff_reviewer):
+    from works.curation import set_work_hidden
+
+    set_work_hidden(WorkFactory(), True, staff_reviewer, "x")
+    log = CurationLog.objects.get()
+    assert staff_client.get(reverse("admin:works_curationlog_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:works_curationlog_add")).status_code == 403
+    assert (
+        staff_client.post(reverse("admin:works_curationlog_delete", args=[log.pk])).status_code
+        == 403
+    )
+    staff_client.post(reverse("admin:works_curationlog_change", args=[log.pk]), {"reason": "y"})
+    log.refresh_from_db()
+    assert log.reason == "x"
