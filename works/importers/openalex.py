@@ -319,7 +319,11 @@ def _upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> 
     lookup = Q(openalex_id__in=list(records))
     if orcids:
         lookup |= Q(orcid__in=list(orcids))
-    rows = list(Researcher.objects.filter(lookup))
+    rows = Researcher.objects.filter(lookup)
+    if not full:
+        # Known authors are left alone: read only what matching them needs.
+        rows = rows.only("pk", "openalex_id", "orcid", "merged_into_id")
+    rows = list(rows)
     by_id = {row.openalex_id: row for row in rows if row.openalex_id}
     by_orcid = {row.orcid: row for row in rows if row.orcid}
 
@@ -449,7 +453,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         if record.source:
             sources[record.source[0]] = record.source[1]
         topics.update(record.topic_nodes)
-        for authorship in record.authorships:
+        for authorship in record.authorships or ():
             if authorship.author and authorship.author.openalex_id not in authors:
                 authors[authorship.author.openalex_id] = authorship.author
     institution_pks = _upsert_institutions(institutions)
@@ -474,6 +478,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
     # the arXiv id named by the work's own arXiv DOI) but no OpenAlex id (a curated or arXiv
     # import of the same work).
     matched: dict[str, Work | None] = {}
+    adopted = set()
     for record in records:
         row = by_id.get(record.openalex_id)
         if row is None and record.doi and (h := by_doi.get(record.doi)) and not h.openalex_id:
@@ -486,8 +491,10 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         ):
             row = h
         if row is not None and row.openalex_id is None:
-            row.openalex_id = record.openalex_id
-            by_id[record.openalex_id] = row
+            if row.pk in adopted:
+                row = None  # two records name the same curated work: the first one takes it
+            else:
+                adopted.add(row.pk)  # work_fields() gives it the OpenAlex id
         matched[record.openalex_id] = row
 
     # Identifiers: never take one another work holds. Within the batch, a work whose own DOI

@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 _OPENALEX_ID = re.compile(
     r"^(?:https?://(?:api\.)?openalex\.org/(?:[a-z]+/)?)?([WASITCPFKR]\d+)/?$", re.IGNORECASE
@@ -28,6 +29,8 @@ _MARKUP = re.compile(
     r"</?(?:i|b|em|strong|sub|sup|scp|u|p|br|span|div|sc|mml:[a-z]+|jats:[a-z\-]+)\b[^<>]*/?>",
     re.IGNORECASE,
 )
+_GLUED_OPEN = re.compile(r"(\w)<(?=(?:i|b|em|strong)>)", re.IGNORECASE)
+_GLUED_CLOSE = re.compile(r"(?<=</(?:i|b)>|/em>)(\w)", re.IGNORECASE)
 _POSITIONS = {"first", "middle", "last"}
 _MAX_INT = 2_147_483_647
 
@@ -37,10 +40,16 @@ _MAX_INT = 2_147_483_647
 
 def normalise_openalex_id(value: str) -> str:
     """'https://openalex.org/A5017898742' or 'a5017898742' -> 'A5017898742'; ValueError if bad."""
-    match = _OPENALEX_ID.match(value.strip()) if isinstance(value, str) else None
-    if not match:
+    oid = _cached_openalex_id(value) if isinstance(value, str) else None
+    if oid is None:
         raise ValueError(f"not an OpenAlex id: {value!r}")
-    return match.group(1).upper()
+    return oid
+
+
+@lru_cache(maxsize=65536)  # authors, institutions and sources recur across a batch
+def _cached_openalex_id(value: str) -> str | None:
+    match = _OPENALEX_ID.match(value.strip())
+    return match.group(1).upper() if match else None
 
 
 def entity_kind(data: dict) -> str:
@@ -105,14 +114,23 @@ def _entity_id(data, kind: str | None = None) -> str:
     return oid
 
 
+_TOPIC_ID = {
+    "topic": re.compile(r"[Tt]\d+"),
+    **{level: re.compile(rf"{level}s/\d+") for level in ("domain", "field", "subfield")},
+}
+
+
 def _topic_id(value, level: str) -> str | None:
     """Bare topic-hierarchy id: 'T10888', 'subfields/1707', 'fields/17', 'domains/3'."""
-    if not isinstance(value, str):
-        return None
+    return _cached_topic_id(value, level) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=16384)
+def _cached_topic_id(value: str, level: str) -> str | None:
     tail = value.strip().rstrip("/").removeprefix("https://openalex.org/")
-    if level == "topic":
-        return tail.upper() if re.fullmatch(r"[Tt]\d+", tail) else None
-    return tail if re.fullmatch(rf"{level}s/\d+", tail) else None
+    if not _TOPIC_ID[level].fullmatch(tail):
+        return None
+    return tail.upper() if level == "topic" else tail
 
 
 # Values ----------------------------------------------------------------------------------------
@@ -123,8 +141,15 @@ def plain_text(value, max_length: int | None = None) -> str:
     PostgreSQL rejects) dropped, clipped to the column."""
     if not isinstance(value, str):
         return ""
-    text = html.unescape(_MARKUP.sub("", value.replace("\x00", "")))
-    text = " ".join(text.split())
+    text = value
+    if "<" in text:
+        # OpenAlex drops the space around italics: "A short history of<i>SHELX</i>".
+        text = _GLUED_OPEN.sub(r"\1 <", text)
+        text = _GLUED_CLOSE.sub(r" \1", text)
+        text = _MARKUP.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = " ".join(text.replace("\x00", "").split())
     return text[:max_length] if max_length else text
 
 
