@@ -41,12 +41,11 @@ def new_works_by_followed(user, since) -> dict:
 
 
 def send_digest(user, now=None) -> int:
-    """Send one user's digest; returns how many works it listed (0 sends nothing)."""
+    """Notify one user of new works by those they follow, and email the digest unless they
+    turned it off; returns how many works it listed (0 sends nothing)."""
     now = now or timezone.now()
     with transaction.atomic():
         subscription, _ = DigestSubscription.objects.select_for_update().get_or_create(user=user)
-        if not subscription.enabled:
-            return 0
         since = subscription.last_sent_at or now - FIRST_DIGEST_LOOKBACK
         works = new_works_by_followed(user, since)
         subscription.last_sent_at = now
@@ -77,7 +76,8 @@ def send_digest(user, now=None) -> int:
             ]
         )
         address = user.email
-        if address:
+        # Turning the digest off stops the email; the in-site notifications above still come.
+        if address and subscription.enabled:
             transaction.on_commit(
                 lambda: send_mail("[bzpeer] Your weekly digest", body, None, [address])
             )
