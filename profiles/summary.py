@@ -9,6 +9,7 @@ Sun: 47 arXiv preprints, 2020-2026", with an en dash). Never filler: every word 
 from django.db.models import Count, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from graph.models import ResearcherTopic
 from profiles.models import Researcher
 from profiles.publications import entries_for
 from works.models import Topic, WorkTopic
@@ -46,17 +47,29 @@ def summary_for(researcher: Researcher) -> str:
 def top_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[str]:
     """Names of the topics most of the researcher's visible works carry.
 
-    Prefers the leaves of the OpenAlex hierarchy (level "topic"); subfields, fields and domains
-    are used only when a record carries nothing finer.
+    Reads the graph app's stored ranking (``ResearcherTopic``, one small query whatever the
+    number of works); until that has been computed for this researcher, counts live. Prefers
+    the leaves of the OpenAlex hierarchy (level "topic"); subfields, fields and domains are
+    used only when a record carries nothing finer.
     """
-    rows = list(
-        WorkTopic.objects.filter(work__in=entries_for(researcher.pk).filter(is_hidden=False))
-        .values("topic__display_name", "topic__level")
-        .annotate(n=Count("work", distinct=True))
-        .order_by("-n", "topic__display_name")[: limit * 4]
-    )
-    leaves = [r for r in rows if r["topic__level"] == Topic.Level.TOPIC]
-    return [r["topic__display_name"] for r in (leaves or rows)[:limit]]
+    ranked = [
+        (row.topic.display_name, row.topic.level)
+        for row in ResearcherTopic.objects.filter(researcher=researcher)
+        .select_related("topic")
+        .order_by("rank")[: limit * 4]
+    ]
+    if not ranked:
+        ranked = [
+            (row["topic__display_name"], row["topic__level"])
+            for row in WorkTopic.objects.filter(
+                work__in=entries_for(researcher.pk).filter(is_hidden=False)
+            )
+            .values("topic__display_name", "topic__level")
+            .annotate(n=Count("work", distinct=True))
+            .order_by("-n", "topic__display_name")[: limit * 4]
+        ]
+    leaves = [name for name, level in ranked if level == Topic.Level.TOPIC]
+    return (leaves or [name for name, _ in ranked])[:limit]
 
 
 def _record_line(researcher: Researcher) -> str:

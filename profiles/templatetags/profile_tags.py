@@ -7,6 +7,8 @@ Django's autoescaping then escapes, and they only ever hand out http(s) links.
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -42,3 +44,51 @@ def teaser(text: str, length: int = TEASER_LENGTH) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0]
     return cut.rstrip(",;:.") + "…"
+
+
+# Names shown before a long author list (consortium papers) folds the rest behind <details>.
+AUTHORS_SHOWN = 12
+
+
+@register.simple_tag
+def work_authors(work, profiled_pk: int) -> str:
+    """The work's authors in order: co-authors with a record link to their page, the profiled
+    researcher is emphasised, names without a record are shown as the source printed them.
+
+    Built in Python rather than a template loop: a page of 50 works can carry hundreds of
+    names, and this is most of the page's rendering time otherwise. Every name is escaped.
+    """
+    names = []
+    for authorship in work.authorships.all():
+        if authorship.researcher_id is None:
+            names.append(
+                format_html(
+                    '<span class="author author--unlinked">{}</span>',
+                    authorship.raw_author_name or "Unknown author",
+                )
+            )
+        elif authorship.researcher_id == profiled_pk:
+            names.append(
+                format_html(
+                    '<strong class="author author--self">{}</strong>',
+                    authorship.researcher.display_name,
+                )
+            )
+        else:
+            names.append(
+                format_html(
+                    '<a class="author" href="/researchers/{}/">{}</a>',
+                    authorship.researcher_id,
+                    authorship.researcher.display_name,
+                )
+            )
+    if len(names) <= AUTHORS_SHOWN:
+        # Safe: every part was escaped by format_html above.
+        return mark_safe(", ".join(names))
+    shown, folded = names[:AUTHORS_SHOWN], names[AUTHORS_SHOWN:]
+    return format_html(
+        '{}, <details class="more-authors"><summary>and {} more</summary>{}</details>',
+        mark_safe(", ".join(shown)),
+        len(folded),
+        mark_safe(", ".join(folded)),
+    )
