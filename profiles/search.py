@@ -190,9 +190,19 @@ def researchers_matching(raw_query: str, queryset: QuerySet | None = None) -> Qu
             [" ".join(words)],
             output_field=FloatField(),
         )
-        queryset = queryset.annotate(search_similarity=similarity).filter(
-            every_word | Q(search_similarity__gte=NAME_SIMILARITY_THRESHOLD)
-        )
+        queryset = queryset.annotate(search_similarity=similarity)
+        # Names close in spelling only when no name matches word for word ("Mearmen" finds
+        # Mearman), and initials still have to match: "Mearman P" is not Joseph Mearman.
+        if queryset.filter(every_word).exists():
+            queryset = queryset.filter(every_word)
+        else:
+            every_initial = Q()
+            for word in words:
+                if len(word) == 1:
+                    every_initial &= Q(search_haystack__regex=_starts_a_word(word))
+            queryset = queryset.filter(
+                every_initial, search_similarity__gte=NAME_SIMILARITY_THRESHOLD
+            )
         rank = rank + F("search_similarity")
     else:
         queryset = queryset.filter(every_word)

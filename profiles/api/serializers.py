@@ -30,7 +30,9 @@ class ResearcherSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
-    institution = InstitutionSerializer(source="last_known_institution", read_only=True)
+    institution = InstitutionSerializer(
+        source="last_known_institution", read_only=True, allow_null=True
+    )
     display_name_alternatives = serializers.ListField(child=serializers.CharField(), read_only=True)
     claimed = serializers.BooleanField(source="is_claimed", read_only=True)
     verification_level_label = serializers.CharField(

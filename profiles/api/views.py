@@ -2,7 +2,7 @@
 
 from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
@@ -21,6 +21,8 @@ from works.api.serializers import WorkSerializer
 from works.api.views import with_list_relations
 from works.models import Work
 
+# The URL converter is str (so a malformed id gets the JSON 404); the id itself is an integer.
+ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Record id.")
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad query parameter."),
     404: OpenApiResponse(ErrorSerializer, description="No such researcher, page or cursor."),
@@ -55,7 +57,7 @@ class ResearcherList(generics.ListAPIView):
         return researchers_with_counts().filter(merged_into__isnull=True)
 
 
-@extend_schema(responses={200: ResearcherDetailSerializer, 404: ERRORS[404]})
+@extend_schema(parameters=[ID], responses={200: ResearcherDetailSerializer, 404: ERRORS[404]})
 class ResearcherDetail(generics.RetrieveAPIView):
     """One researcher: identity, affiliations, summary, counts, trust and verification."""
 
@@ -82,7 +84,7 @@ class ResearcherWorkPagination(WorkCursorPagination):
     ordering = ("-sort_year", "-pk")
 
 
-@extend_schema(responses={200: WorkSerializer(many=True), **ERRORS})
+@extend_schema(parameters=[ID], responses={200: WorkSerializer(many=True), **ERRORS})
 class ResearcherWorks(generics.ListAPIView):
     """The researcher's visible works as their profile lists them: a version of another of
     their works (a preprint of a published paper) appears under it, in ``versions``."""

@@ -1,7 +1,7 @@
 """/api/works/: read-only, cursor-paginated, visible works only."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 
 from profiles.api.errors import ErrorSerializer
@@ -11,6 +11,8 @@ from works.api.lookup import get_visible_work_or_404
 from works.api.serializers import WorkDetailSerializer, WorkSerializer
 from works.models import Authorship, Work, WorkTopic
 
+# The URL converter is str (so a malformed id gets the JSON 404); the id itself is an integer.
+ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Record id.")
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad query parameter."),
     404: OpenApiResponse(ErrorSerializer, description="No such work, page or cursor."),
@@ -41,7 +43,7 @@ class WorkList(generics.ListAPIView):
         return with_list_relations(Work.objects.visible())
 
 
-@extend_schema(responses={200: WorkDetailSerializer, 404: ERRORS[404]})
+@extend_schema(parameters=[ID], responses={200: WorkDetailSerializer, 404: ERRORS[404]})
 class WorkDetail(generics.RetrieveAPIView):
     """One visible work with its abstract and topics."""
 
