@@ -21,7 +21,7 @@ def test_follow_and_unfollow_in_place(page, live_server, follower):
     page.evaluate("window.__noReload = true")
 
     button.get_by_role("button", name="Follow researcher").click()
-    page.wait_for_selector(f"#follow-button-{researcher.pk} >> text=Following")
+    page.wait_for_selector(f"#follow-button-{researcher.pk} button[aria-pressed=true]")
     assert (
         page.locator(f"#follow-button-{researcher.pk} [data-followers-count]").inner_text() == "1"
     )
@@ -29,7 +29,7 @@ def test_follow_and_unfollow_in_place(page, live_server, follower):
     assert Follow.objects.filter(user=follower, researcher=researcher).exists()
 
     page.locator(f"#follow-button-{researcher.pk} button").click()
-    page.wait_for_selector(f"#follow-button-{researcher.pk} >> text=Follow researcher")
+    page.wait_for_selector(f"#follow-button-{researcher.pk} button[aria-pressed=false]")
     assert (
         page.locator(f"#follow-button-{researcher.pk} [data-followers-count]").inner_text() == "0"
     )

@@ -40,13 +40,14 @@ def test_an_htmx_post_returns_the_button_partial_with_the_new_count(client, foll
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="follow-button-{researcher.pk}"' in html
-    assert "Following" in html
+    assert 'aria-pressed="true"' in html
+    assert "Follow researcher" in html
     assert '<span class="count" data-followers-count>1</span>' in html
     response = client.post(
         reverse("follows:unfollow", args=[researcher.pk]), HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
-    assert "Follow researcher" in html
+    assert 'aria-pressed="false"' in html
     assert '<span class="count" data-followers-count>0</span>' in html
 
 
