@@ -28,9 +28,9 @@ IMPORTERS = {"author": import_authors, "work": import_works}
 class SnapshotError(ValueError):
     """A file that cannot be imported, with where the problem is."""
 
-    def __init__(self, path, where: str, problem: str):
+    def __init__(self, path, where: str | None, problem: str):
         self.path, self.where, self.problem = str(path), where, problem
-        super().__init__(f"{path}, {where}: {problem}")
+        super().__init__(f"{path}, {where}: {problem}" if where else f"{path}: {problem}")
 
 
 def _open_text(path: Path):
@@ -45,6 +45,8 @@ def iter_entities(path) -> Iterator[tuple[str, dict, str]]:
     """Yield (where, entity, kind) for every entity in the file; SnapshotError on the first
     problem. ``where`` is "line N" (or "results[i]" inside a multi-line recorded page)."""
     path = Path(path)
+    if not path.is_file():
+        raise SnapshotError(path, None, "no such file")
     line_no = 0
     try:
         with _open_text(path) as handle:

@@ -30,8 +30,6 @@ class Command(BaseCommand):
         for path in paths:
             try:
                 stats = import_snapshot_file(path, batch_size=batch_size, progress=progress)
-            except FileNotFoundError:
-                failed.append(f"{path}: no such file")
             except SnapshotError as exc:
                 failed.append(f"{exc} (nothing imported from this file)")
             else:
