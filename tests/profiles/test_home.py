@@ -92,3 +92,46 @@ def test_home_query_count_does_not_grow_with_researchers(client, django_assert_m
     assert len(few.captured_queries) == len(many.captured_queries)
     with django_assert_max_num_queries(3):
         client.get("/")
+
+
+# The base layout, seen through the home page.
+
+
+def test_layout_has_landmarks_skip_link_and_htmx_with_the_csrf_header(client):
+    html = client.get("/").content.decode()
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
+    assert "<header" in html and "<footer" in html
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    assert re.search(r'<script src="/static/vendor/htmx.min.js" defer></script>', html)
+    token = re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", html)
+    assert token and len(token.group(1)) >= 32
+    for path in ("/works/", "/api/docs/"):
+        assert f'href="{path}"' in html
+
+
+def test_layout_has_no_inline_scripts_or_styles(client):
+    researcher = ResearcherFactory()
+    AuthorshipFactory(researcher=researcher, work=WorkFactory(abstract="Words. " * 100))
+    for url in ("/", researcher.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert "<style" not in html, url
+        assert not re.search(r"\sstyle=", html), url
+        assert not re.search(r"\son[a-z]+=", html), url
+
+
+def test_signed_out_visitors_get_sign_in_and_sign_up_links(client):
+    html = client.get("/").content.decode()
+    assert 'href="/accounts/login/?next=/"' in html
+    assert 'href="/accounts/signup/"' in html
+    assert 'action="/accounts/logout/"' not in html
+
+
+def test_signed_in_users_see_their_name_and_a_sign_out_form(client, follower):
+    client.force_login(follower)
+    html = client.get("/").content.decode()
+    assert "Signed in as <strong>follower</strong>" in html
+    form = re.search(r'<form method="post" action="/accounts/logout/".*?</form>', html, re.S)
+    assert form and "csrfmiddlewaretoken" in form.group(0)
+    assert 'href="/accounts/signup/"' not in html

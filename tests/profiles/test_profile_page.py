@@ -517,3 +517,27 @@ def test_load_demo_maosong_sun_and_joseph_mearman(client):
     assert "Bangor University" in page_text(response)
     assert len(listed_titles(response)) >= 1
     assert re.search(r'<a class="author" href="/researchers/\d+/">', html)
+
+
+def test_summary_uses_the_graphs_stored_topic_ranking_when_present(client):
+    from graph.models import ResearcherTopic
+
+    researcher = ResearcherFactory(display_name="Ranked Person", last_known_institution=None)
+    first, second = TopicFactory(display_name="Speech"), TopicFactory(display_name="Vision")
+    ResearcherTopic.objects.bulk_create(
+        [
+            ResearcherTopic(researcher=researcher, topic=second, works_count=2, rank=2),
+            ResearcherTopic(researcher=researcher, topic=first, works_count=5, rank=1),
+        ]
+    )
+    text = page_text(client.get(researcher.get_absolute_url()))
+    assert "Ranked Person works on Speech and Vision." in text
+
+
+def test_topic_names_containing_and_are_listed_with_semicolons():
+    from profiles.summary import _join
+
+    assert _join(["Augmented Reality", "Cultural Heritage and Archaeology", "Displays"]) == (
+        "Augmented Reality; Cultural Heritage and Archaeology; and Displays"
+    )
+    assert _join(["A", "B", "C"]) == "A, B and C"
