@@ -331,7 +331,7 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
 def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list[int]]:
     """Resume runs whose worker stopped heart-beating; fail them after MAX_ATTEMPTS."""
     now = now or timezone.now()
-    cutoff = now - (stale or stale_after())
+    cutoff = now - (stale if stale is not None else stale_after())
     resumed, failed = [], []
     with transaction.atomic():
         stuck = ImportRun.objects.select_for_update(skip_locked=True).filter(
