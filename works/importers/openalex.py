@@ -11,7 +11,8 @@ existing work, external identifiers are added but never removed or stolen from a
 and an authorship whose OpenAlex author was merged into another record goes to the canonical
 record (following the ``merged_into`` chain).
 
-Parsing of the entity dicts lives in ``works/importers/openalex_records.py``; this module writes.
+Parsing of the entity dicts lives in ``openalex_records.py``, the bulk upserts of institutions,
+sources, topics and researchers in ``openalex_upserts.py``; this module writes works.
 """
 
 from collections.abc import Iterable
@@ -19,11 +20,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from profiles.models import Affiliation, Institution, Researcher
+from profiles.models import Researcher
 from works.importers.openalex_records import (
-    AuthorRecord,
     WorkRecord,
     abstract_from_inverted_index,
     entity_kind,
@@ -34,7 +33,17 @@ from works.importers.openalex_records import (
     parse_author,
     parse_work,
 )
-from works.models import Authorship, Source, Topic, Work, WorkTopic
+from works.importers.openalex_upserts import (
+    MAX_MERGE_DEPTH,
+    apply_fields,
+    bulk_update_touched,
+    sync_affiliations,
+    upsert_institutions,
+    upsert_researchers,
+    upsert_sources,
+    upsert_topics,
+)
+from works.models import Authorship, Work, WorkTopic
 
 __all__ = [
     "ImportStats",
@@ -50,9 +59,6 @@ __all__ = [
     "normalise_orcid",
     "normalise_ror",
 ]
-
-# A merged_into chain longer than this is a data error (or a cycle); stop following it there.
-MAX_MERGE_DEPTH = 20
 
 
 @dataclass
@@ -106,11 +112,9 @@ def import_authors(authors: list[dict]) -> ImportStats:
         institutions = {}
         for record in records:
             institutions.update(record.institutions)
-        institution_pks = _upsert_institutions(institutions)
-        result = _upsert_researchers(
-            {r.openalex_id: r for r in records}, institution_pks, full=True
-        )
-        affiliation_changed = _sync_affiliations(records, result.pk_by_id, institution_pks)
+        institution_pks = upsert_institutions(institutions)
+        result = upsert_researchers({r.openalex_id: r for r in records}, institution_pks, full=True)
+        affiliation_changed = sync_affiliations(records, result.pk_by_id, institution_pks)
         for record in records:
             oid = record.openalex_id
             if oid not in result.pk_by_id:
@@ -169,9 +173,6 @@ def import_list_page(page: dict) -> ImportStats:
     return import_entities(page["results"])
 
 
-# Shared helpers ------------------------------------------------------------------------------
-
-
 def _dedupe(records):
     """Keep the first record of each OpenAlex id (a page can repeat an entity)."""
     seen, unique = set(), []
@@ -180,267 +181,6 @@ def _dedupe(records):
             seen.add(record.openalex_id)
             unique.append(record)
     return unique
-
-
-def _apply(obj, fields: dict) -> list[str]:
-    """Set the fields that differ on obj; return their names."""
-    changed = []
-    for name, value in fields.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-def _bulk_update(model, objs: list, fields: set[str]) -> None:
-    if not objs:
-        return
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        # bulk_update bypasses auto_now.
-        now = timezone.now()
-        for obj in objs:
-            obj.updated_at = now
-        fields = fields | {"updated_at"}
-    model.objects.bulk_update(objs, sorted(fields))
-
-
-def _upsert_by_openalex_id(model, records: dict[str, dict], *, unique_extra: str | None = None):
-    """Create or update rows keyed by ``openalex_id``; returns {openalex_id: pk}.
-
-    ``records`` map an id to the fields the data carries (absent keys leave the row alone).
-    ``unique_extra`` names a second unique field (ROR) that is dropped from a record when
-    another row already holds that value, rather than failing the batch.
-    """
-    if not records:
-        return {}
-    lookup = Q(openalex_id__in=list(records))
-    extra_values = set()
-    if unique_extra:
-        extra_values = {f[unique_extra] for f in records.values() if f.get(unique_extra)}
-        if extra_values:
-            lookup |= Q(**{f"{unique_extra}__in": list(extra_values)})
-    rows = list(model.objects.filter(lookup))
-    existing = {row.openalex_id: row for row in rows if row.openalex_id}
-    holders = {getattr(row, unique_extra): row.openalex_id for row in rows} if unique_extra else {}
-
-    new, changed, changed_fields = [], [], set()
-    for oid, fields in records.items():
-        fields = dict(fields)
-        if unique_extra and fields.get(unique_extra):
-            holder = holders.get(fields[unique_extra], oid)
-            if holder != oid:
-                fields.pop(unique_extra)
-            else:
-                holders[fields[unique_extra]] = oid
-        row = existing.get(oid)
-        if row is None:
-            new.append(model(openalex_id=oid, **fields))
-        elif names := _apply(row, fields):
-            changed.append(row)
-            changed_fields.update(names)
-    pks = {oid: row.pk for oid, row in existing.items()}
-    if new:
-        # ignore_conflicts: a concurrent import may have created the same row meanwhile.
-        model.objects.bulk_create(new, ignore_conflicts=True)
-        pks.update(
-            model.objects.filter(openalex_id__in=[row.openalex_id for row in new]).values_list(
-                "openalex_id", "pk"
-            )
-        )
-    _bulk_update(model, changed, changed_fields)
-    return pks
-
-
-def _upsert_institutions(records: dict[str, dict]) -> dict[str, int]:
-    return _upsert_by_openalex_id(Institution, records, unique_extra="ror")
-
-
-def _upsert_sources(records: dict[str, dict]) -> dict[str, int]:
-    return _upsert_by_openalex_id(Source, records)
-
-
-def _upsert_topics(records: dict[str, dict]) -> dict[str, int]:
-    """Topics with their hierarchy; records carry ``parent`` as an OpenAlex topic id."""
-    if not records:
-        return {}
-    existing = {t.openalex_id: t for t in Topic.objects.filter(openalex_id__in=list(records))}
-    new = [
-        Topic(openalex_id=tid, display_name=f["display_name"], level=f["level"])
-        for tid, f in records.items()
-        if tid not in existing
-    ]
-    pks = {tid: t.pk for tid, t in existing.items()}
-    if new:
-        Topic.objects.bulk_create(new, ignore_conflicts=True)
-        pks.update(
-            Topic.objects.filter(openalex_id__in=[t.openalex_id for t in new]).values_list(
-                "openalex_id", "pk"
-            )
-        )
-    changed = []
-    for tid, f in records.items():
-        if tid not in pks:
-            continue
-        wanted = {
-            "display_name": f["display_name"],
-            "level": f["level"],
-            "parent_id": pks.get(f["parent"]) if f["parent"] else None,
-        }
-        row = existing.get(tid)
-        if row is None:
-            if wanted["parent_id"] is not None:
-                changed.append(Topic(pk=pks[tid], openalex_id=tid, **wanted))
-        elif _apply(row, wanted):
-            changed.append(row)
-    if changed:
-        Topic.objects.bulk_update(changed, ["display_name", "level", "parent"])
-    return pks
-
-
-@dataclass
-class _ResearcherResult:
-    pk_by_id: dict  # OpenAlex id -> pk of the record holding it
-    canonical: dict  # OpenAlex id -> pk of the canonical record (merged_into followed)
-    created: set
-    updated: set
-
-
-def _upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> _ResearcherResult:
-    """Researchers by OpenAlex id. ``records`` map an id to an AuthorRecord.
-
-    full=True (author entities): existing records are refreshed from the data.
-    full=False (authors named in authorships): unknown authors get a minimal record; known
-    ones are left alone, since the author entity is the authority on them.
-    An ORCID already held by another record is not copied (unique); a record holding the ORCID
-    but no OpenAlex id (curated, arXiv) is adopted: it receives the OpenAlex id instead of a
-    duplicate being created.
-    """
-    orcids = {r.orcid for r in records.values() if r.orcid}
-    lookup = Q(openalex_id__in=list(records))
-    if orcids:
-        lookup |= Q(orcid__in=list(orcids))
-    rows = Researcher.objects.filter(lookup)
-    if not full:
-        # Known authors are left alone: read only what matching them needs.
-        rows = rows.only("pk", "openalex_id", "orcid", "merged_into_id")
-    rows = list(rows)
-    by_id = {row.openalex_id: row for row in rows if row.openalex_id}
-    by_orcid = {row.orcid: row for row in rows if row.orcid}
-
-    new, changed, changed_fields, created_ids, updated_ids = [], [], set(), set(), set()
-    for oid, record in records.items():
-        row = by_id.get(oid)
-        orcid = record.orcid
-        if row is None and orcid and (holder := by_orcid.get(orcid)) and not holder.openalex_id:
-            row = holder
-            row.openalex_id = oid
-            by_id[oid] = row
-            changed.append(row)
-            changed_fields.add("openalex_id")
-            updated_ids.add(oid)
-        if orcid and orcid in by_orcid and by_orcid[orcid] is not row:
-            orcid = None  # held by another record
-        if row is None:
-            fields = record.researcher_fields(institution_pks) if full else {}
-            fields.setdefault("display_name", record.display_name)
-            if orcid:
-                fields["orcid"] = orcid
-            new.append(Researcher(openalex_id=oid, **fields))
-            created_ids.add(oid)
-            if orcid:
-                by_orcid[orcid] = new[-1]
-            continue
-        wanted = record.researcher_fields(institution_pks) if full else {}
-        if orcid and row.orcid is None:
-            # Identifiers are added, never removed: a record keeps the ORCID it has.
-            wanted["orcid"] = orcid
-            by_orcid[orcid] = row
-        if names := _apply(row, wanted):
-            if row not in changed:
-                changed.append(row)
-            changed_fields.update(names)
-            updated_ids.add(oid)
-
-    pk_by_id = {oid: row.pk for oid, row in by_id.items() if oid in records}
-    if new:
-        Researcher.objects.bulk_create(new, ignore_conflicts=True)
-        pk_by_id.update(
-            Researcher.objects.filter(openalex_id__in=[r.openalex_id for r in new]).values_list(
-                "openalex_id", "pk"
-            )
-        )
-    _bulk_update(Researcher, changed, changed_fields)
-    created_ids &= set(pk_by_id)
-    canonical = _follow_merges(pk_by_id, {row.pk: row.merged_into_id for row in by_id.values()})
-    return _ResearcherResult(pk_by_id, canonical, created_ids, updated_ids)
-
-
-def _follow_merges(pk_by_id: dict, merged_into: dict) -> dict:
-    """Map each OpenAlex id to the pk of its canonical record (a query per chain level, and
-    none when nothing in the batch was merged)."""
-    targets = dict(merged_into)
-    pending = {t for t in targets.values() if t is not None and t not in targets}
-    for _ in range(MAX_MERGE_DEPTH):
-        if not pending:
-            break
-        found = dict(Researcher.objects.filter(pk__in=pending).values_list("pk", "merged_into"))
-        targets.update(found)
-        targets.update(dict.fromkeys(pending - set(found)))
-        pending = {t for t in found.values() if t is not None and t not in targets}
-
-    def canonical(pk):
-        for _ in range(MAX_MERGE_DEPTH):
-            nxt = targets.get(pk)
-            if nxt is None:
-                return pk
-            pk = nxt
-        return pk
-
-    return {oid: canonical(pk) for oid, pk in pk_by_id.items()}
-
-
-def _sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):
-    """Make each researcher's affiliations what its record says (records without an
-    ``affiliations`` key leave them alone). Returns the OpenAlex ids whose rows changed."""
-    wanted = {}
-    for record in records:
-        if record.affiliations is None or record.openalex_id not in pk_by_id:
-            continue
-        rid = pk_by_id[record.openalex_id]
-        wanted[rid] = (
-            record.openalex_id,
-            {
-                institution_pks[iid]: years
-                for iid, years in record.affiliations.items()
-                if iid in institution_pks
-            },
-        )
-    if not wanted:
-        return set()
-    existing = Affiliation.objects.filter(researcher_id__in=list(wanted))
-    by_key = {(a.researcher_id, a.institution_id): a for a in existing}
-    new, changed, stale, touched = [], [], [], set()
-    for rid, (oid, years_by_inst) in wanted.items():
-        for inst_pk, years in years_by_inst.items():
-            row = by_key.get((rid, inst_pk))
-            if row is None:
-                new.append(Affiliation(researcher_id=rid, institution_id=inst_pk, years=years))
-                touched.add(oid)
-            elif row.years != years:
-                row.years = years
-                changed.append(row)
-                touched.add(oid)
-    for (rid, inst_pk), row in by_key.items():
-        if inst_pk not in wanted[rid][1]:
-            stale.append(row.pk)
-            touched.add(wanted[rid][0])
-    if stale:
-        Affiliation.objects.filter(pk__in=stale).delete()
-    if new:
-        Affiliation.objects.bulk_create(new, ignore_conflicts=True)
-    if changed:
-        Affiliation.objects.bulk_update(changed, ["years"])
-    return touched
 
 
 # Works -----------------------------------------------------------------------------------------
@@ -456,10 +196,10 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         for authorship in record.authorships or ():
             if authorship.author and authorship.author.openalex_id not in authors:
                 authors[authorship.author.openalex_id] = authorship.author
-    institution_pks = _upsert_institutions(institutions)
-    source_pks = _upsert_sources(sources)
-    topic_pks = _upsert_topics(topics)
-    researchers = _upsert_researchers(authors, institution_pks, full=False)
+    institution_pks = upsert_institutions(institutions)
+    source_pks = upsert_sources(sources)
+    topic_pks = upsert_topics(topics)
+    researchers = upsert_researchers(authors, institution_pks, full=False)
 
     ids = [r.openalex_id for r in records]
     dois = [r.doi for r in records if r.doi]
@@ -524,7 +264,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         if row is None:
             new_works.append(Work(**fields))
             continue
-        if names := _apply(row, fields):
+        if names := apply_fields(row, fields):
             changed.append(row)
             changed_fields.update(names)
             updated_ids.add(record.openalex_id)
@@ -548,7 +288,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         row = matched[oid]
         changed.append(row)
         updated_ids.add(oid)
-    _bulk_update(Work, changed, changed_fields)
+    bulk_update_touched(Work, changed, changed_fields)
 
     stats = ImportStats()
     for record in records:
@@ -623,7 +363,7 @@ def _sync_children(
                 new_authorships.append((obj, institution_set))
                 touched.add(record.openalex_id)
                 continue
-            if _apply(row, fields):
+            if apply_fields(row, fields):
                 changed.append(row)
                 touched.add(record.openalex_id)
             if old_links.get(row.pk, set()) != institution_set:
