@@ -310,6 +310,8 @@ BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS = env.int(
 BZPEER_WORKS_PER_PAGE = 50
 # Direct collaboration invitations one sender may send in 24 hours.
 BZPEER_INVITATIONS_PER_DAY = env.int("BZPEER_INVITATIONS_PER_DAY", default=5)
+# Claims one user may open in 24 hours (each may mail an institution and needs review).
+BZPEER_CLAIMS_PER_DAY = env.int("BZPEER_CLAIMS_PER_DAY", default=5)
 # How long an institutional-email claim link stays valid.
 BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS = env.int("BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS", default=72)
 BZPEER_FEED_PAGE_SIZE = 50

@@ -23,6 +23,7 @@ from profiles.models import Researcher
 EMAIL_LINK_SALT = "claims.institutional-email"
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 MAX_LINKS = 5
+RESEND_COOLDOWN_MINUTES = 10
 
 
 class ClaimError(Exception):
@@ -114,6 +115,11 @@ def _check_can_claim(user, researcher: Researcher) -> None:
         researcher=researcher, claimant=user, status__in=Claim.OPEN_STATUSES
     ).exists():
         raise ClaimError("You already have an open claim on this record.")
+    # Each claim can mail an institution and costs staff time: cap how many a user opens.
+    limit = settings.BZPEER_CLAIMS_PER_DAY
+    since = timezone.now() - timedelta(days=1)
+    if Claim.objects.filter(claimant=user, created_at__gte=since).count() >= limit:
+        raise ClaimError(f"You can open at most {limit} claims in 24 hours. Try again later.")
 
 
 def submit_claim(
@@ -257,6 +263,16 @@ def resend_claim_email(claim: Claim, user, verify_url_builder=None) -> None:
     if claim.status != Claim.Status.AWAITING_EMAIL:
         raise ClaimError("This claim is not waiting for email confirmation.")
     with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("researcher").get(pk=claim.pk)
+        # One message per cooldown, so the button cannot be used to flood an inbox.
+        since = timezone.now() - timedelta(minutes=RESEND_COOLDOWN_MINUTES)
+        if claim.events.filter(
+            action=AuditEvent.Action.CLAIM_EMAIL_SENT, created_at__gte=since
+        ).exists():
+            raise ClaimError(
+                f"A link was sent less than {RESEND_COOLDOWN_MINUTES} minutes ago. "
+                "Check your inbox (and spam folder) first."
+            )
         send_claim_email(claim, verify_url_builder)
 
 

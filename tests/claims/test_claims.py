@@ -435,3 +435,27 @@ def test_the_admin_approves_through_the_action(client, owner, staff_reviewer, re
     record.refresh_from_db()
     assert record.owner == owner
     assert AuditEvent.objects.filter(claim=claim, action="claim_approved").exists()
+
+
+# Abuse limits --------------------------------------------------------------------------------
+
+
+def test_a_user_opens_at_most_the_daily_number_of_claims(owner, settings):
+    settings.BZPEER_CLAIMS_PER_DAY = 2
+    for _ in range(2):
+        claim = actions.submit_claim(owner, ResearcherFactory(), "other", note="me")
+        actions.withdraw_claim(claim, owner)
+    with pytest.raises(actions.ClaimError, match="at most 2 claims in 24 hours"):
+        actions.submit_claim(owner, ResearcherFactory(), "other", note="me")
+
+
+def test_the_link_cannot_be_resent_within_the_cooldown(
+    client, owner, record, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit_email_claim(client, owner, record)
+    claim = Claim.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("claims:resend_email", args=[claim.pk]))
+    assert len(mail.outbox) == 1
+    assert claim.events.filter(action="claim_email_sent").count() == 1
