@@ -32,6 +32,19 @@ def work_url(work) -> str:
 
 
 @register.filter
+def owner_links(researcher) -> list[dict]:
+    """The links the owner chose to show, keeping only well-formed http(s) ones."""
+    links = []
+    for link in researcher.links or []:
+        if not isinstance(link, dict):
+            continue
+        url = _safe_http_url(str(link.get("url", "")))
+        if url:
+            links.append({"url": url, "label": str(link.get("label") or "").strip()})
+    return links
+
+
+@register.filter
 def is_long_abstract(text: str) -> bool:
     return len(text or "") > ABSTRACT_COLLAPSE_AT
 

@@ -541,3 +541,20 @@ def test_topic_names_containing_and_are_listed_with_semicolons():
         "Augmented Reality; Cultural Heritage and Archaeology; and Displays"
     )
     assert _join(["A", "B", "C"]) == "A, B and C"
+
+
+def test_owner_chosen_links_are_shown_and_unsafe_ones_dropped(client, owner):
+    researcher = ResearcherFactory(
+        owner=owner,
+        orcid="0000-0002-1825-0097",
+        links=[
+            {"label": "Lab page", "url": "https://lab.example.org/jo"},
+            {"label": "Bad", "url": "javascript:alert(1)"},
+            {"label": "", "url": "https://blog.example.org/"},
+        ],
+    )
+    html = client.get(researcher.get_absolute_url()).content.decode()
+    assert 'href="https://lab.example.org/jo" rel="nofollow noopener noreferrer">Lab page<' in html
+    assert ">https://blog.example.org/</a>" in html
+    assert "javascript:" not in html
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in html
