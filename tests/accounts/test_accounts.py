@@ -104,3 +104,16 @@ def test_repeated_failed_sign_ins_lock_the_account_for_this_address(client, owne
     assert response.status_code in (403, 429)
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/email/", "/accounts/password/change/", "/accounts/3rdparty/"]
+)
+def test_account_management_pages_render_in_the_site_layout(client, owner, path):
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    client.force_login(owner)
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Skip to main content" in html
+    assert "<script>" not in html  # the CSP forbids inline scripts
