@@ -155,11 +155,6 @@ def test_an_openalex_import_after_an_arxiv_import_does_not_duplicate_the_paper()
     assert Work.objects.filter(title=record["title"]).count() == 1
 
 
-@pytest.mark.xfail(
-    reason="works.importers.openalex adopts the arXiv row (matched by DOI) but its bulk update "
-    "does not write openalex_id; reported to the importers helper",
-    strict=False,
-)
 def test_the_adopted_arxiv_row_gets_the_openalex_id():
     _arxiv_first_then_openalex()
     assert Work.objects.get(arxiv_id="2108.04680").openalex_id == "W3188841554"
