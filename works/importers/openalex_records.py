@@ -33,6 +33,8 @@ _GLUED_OPEN = re.compile(r"(\w)<(?=(?:i|b|em|strong)>)", re.IGNORECASE)
 _GLUED_CLOSE = re.compile(r"(?<=</(?:i|b)>|/em>)(\w)", re.IGNORECASE)
 _POSITIONS = {"first", "middle", "last"}
 _MAX_INT = 2_147_483_647
+# Positions beyond this are corrupt data, not an abstract (and would allocate without bound).
+_MAX_ABSTRACT_WORDS = 100_000
 
 
 # Identifiers -----------------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def arxiv_id_from_url(url) -> str | None:
 
 def _bare_arxiv_id(value: str) -> str | None:
     match = _ARXIV_ID.match(value.strip())
-    return match.group(1) if match else None
+    return match.group(1) if match and len(match.group(1)) <= 40 else None
 
 
 def _entity_id(data, kind: str | None = None) -> str:
@@ -155,14 +157,21 @@ def plain_text(value, max_length: int | None = None) -> str:
 
 def abstract_from_inverted_index(index) -> str:
     """Rebuild the abstract from OpenAlex's ``{"word": [positions]}`` as plain text."""
-    if not isinstance(index, dict):
+    if not isinstance(index, dict) or not index:
         return ""
-    words = {}
-    for word, positions in index.items():
-        for position in positions or ():
-            if isinstance(position, int):
-                words[position] = word
-    return plain_text(" ".join(words[p] for p in sorted(words)))
+    placed = [
+        (position, word)
+        for word, positions in index.items()
+        if isinstance(positions, list)
+        for position in positions
+        if isinstance(position, int) and 0 <= position < _MAX_ABSTRACT_WORDS
+    ]
+    if not placed:
+        return ""
+    words = [""] * (max(p for p, _ in placed) + 1)
+    for position, word in placed:
+        words[position] = word
+    return plain_text(" ".join(words))
 
 
 def _count(value) -> int | None:
@@ -182,9 +191,10 @@ def _date(value) -> date | None:
         return None
 
 
-def _url(value) -> str:
-    if isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) <= 1000:
-        return value
+def _url(value, max_length: int = 1000) -> str:
+    """An http(s) URL that fits the column, else "" (a clipped URL would be a broken link)."""
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return value if len(value) <= max_length else ""
     return ""
 
 
@@ -211,7 +221,7 @@ def parse_institution(data) -> tuple[str, dict] | None:
     _put(fields, data, "country_code", "country_code", lambda v: (v or "")[:2].upper())
     # Kept verbatim: OpenAlex types many universities "funder".
     _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
-    _put(fields, data, "homepage_url", "homepage_url", lambda v: _url(v)[:500])
+    _put(fields, data, "homepage_url", "homepage_url", lambda v: _url(v, 500))
     return oid, fields
 
 
@@ -224,7 +234,7 @@ def parse_source(data) -> tuple[str, dict] | None:
         return None
     fields = {"display_name": plain_text(data.get("display_name"), 500) or oid}
     _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
-    _put(fields, data, "issn_l", "issn_l", lambda v: plain_text(v, 9))
+    _put(fields, data, "issn_l", "issn_l", lambda v: plain_text(v, 9))  # "1234-5678"
     _put(fields, data, "host_organization_name", "host_organization_name",
          lambda v: plain_text(v, 500))  # fmt: skip
     return oid, fields
