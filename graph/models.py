@@ -18,21 +18,30 @@ class Collaboration(models.Model):
     one work count once; hidden works do not count.
     """
 
-    # The unique constraint's index starts with researcher_id and serves every lookup by it.
+    # Derived rows, rebuilt in bulk: no database-level foreign keys (their per-row checks cost
+    # more than the rest of a full recompute); Django still cascades deletions. The pair is the
+    # primary key (no id column, no sequence); its index starts with researcher_id and serves
+    # every lookup by it. The coauthor index is named so the full recompute can drop and
+    # rebuild it around its bulk insert.
+    pk = models.CompositePrimaryKey("researcher", "coauthor")
     researcher = models.ForeignKey(
-        Researcher, on_delete=models.CASCADE, related_name="collaborations", db_index=False
+        Researcher,
+        on_delete=models.CASCADE,
+        related_name="collaborations",
+        db_index=False,
+        db_constraint=False,
     )
-    coauthor = models.ForeignKey(Researcher, on_delete=models.CASCADE, related_name="+")
+    coauthor = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     shared_works_count = models.PositiveIntegerField()
     first_year = models.PositiveSmallIntegerField(null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["researcher", "-shared_works_count", "coauthor"]
+        indexes = [models.Index(fields=["coauthor"], name="collaboration_coauthor")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["researcher", "coauthor"], name="collaboration_unique_pair"
-            ),
             models.CheckConstraint(
                 condition=~models.Q(researcher=models.F("coauthor")),
                 name="collaboration_not_with_self",
@@ -46,18 +55,23 @@ class Collaboration(models.Model):
 class ResearcherTopic(models.Model):
     """A topic of a researcher, ranked by how many of their visible works carry it (1 = most)."""
 
+    # Derived rows, rebuilt in bulk: no database-level foreign keys (see Collaboration).
+    pk = models.CompositePrimaryKey("researcher", "topic")
     researcher = models.ForeignKey(
-        Researcher, on_delete=models.CASCADE, related_name="ranked_topics", db_index=False
+        Researcher,
+        on_delete=models.CASCADE,
+        related_name="ranked_topics",
+        db_index=False,
+        db_constraint=False,
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     works_count = models.PositiveIntegerField()
     rank = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["researcher", "rank"]
-        constraints = [
-            models.UniqueConstraint(fields=["researcher", "topic"], name="researcher_topic_unique")
-        ]
 
     def __str__(self) -> str:
         return f"{self.researcher_id}: #{self.rank} {self.topic_id}"

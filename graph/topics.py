@@ -41,17 +41,27 @@ def _insert_sql(rw: str, restrict: bool) -> str:
 def recompute_all() -> int:
     """Rebuild every researcher's ranked topics; returns the number of rows written."""
     rw, params = researcher_works_sql()
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # TRUNCATE refuses to run while deferred foreign-key checks are pending (rows
-            # written earlier in the same transaction): run them now, then defer again.
+        if postgres:
+            # See collaborators.recompute_all: flush deferred checks, truncate, and rebuild the
+            # unique index after the insert rather than row by row.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE graph_researchertopic")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(
+                "ALTER TABLE graph_researchertopic DROP CONSTRAINT graph_researchertopic_pkey"
+            )
         else:
             cursor.execute("DELETE FROM graph_researchertopic")
         cursor.execute(_insert_sql(rw, restrict=False), [*params, False])
-        return cursor.rowcount
+        written = cursor.rowcount
+        if postgres:
+            cursor.execute(
+                "ALTER TABLE graph_researchertopic ADD CONSTRAINT graph_researchertopic_pkey "
+                "PRIMARY KEY (researcher_id, topic_id)"
+            )
+    return written
 
 
 def recompute_for(researcher_ids: Iterable[int]) -> None:

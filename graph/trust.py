@@ -18,7 +18,8 @@ followers can move it by 10 points at most. ``score`` and ``level_for`` are pure
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -74,119 +75,108 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _item(label: str, points: int, maximum: int, explanation: str) -> dict:
-    return {"label": label, "points": points, "max": maximum, "explanation": explanation}
+# (component key, component label, [(item label, item maximum), ...])
+COMPONENTS = [
+    (
+        "identity",
+        "Identity evidence",
+        [("Authority record", 5), ("ORCID", 10), ("Claimed", 10), ("Staff verification", 15)],
+    ),
+    ("record", "Scholarly record", [("Works", 20), ("Topics", 5)]),
+    ("network", "Collaboration network", [("Close collaborators", 15), ("Co-authors", 5)]),
+    ("community", "Community", [("Followers", 10), ("Claimed collaborators", 5)]),
+]
 
 
-def _identity_items(e: Evidence) -> list[dict]:
+def item_points(e: Evidence) -> list[list[int]]:
+    """The points of every item, component by component, in the order of COMPONENTS."""
+    claimed = e.claimed
+    return [
+        [
+            5 if e.openalex_id or e.curated else 0,
+            10 if e.orcid else 0,
+            10 if claimed else 0,
+            15 if claimed and e.staff_verified else 0,
+        ],
+        [min(20, e.works // 5), min(5, e.topics // 3)],
+        [min(15, e.close_collaborators), min(5, e.coauthors // 20)],
+        [
+            next(points for floor, points in FOLLOWER_STEPS if e.followers >= floor),
+            min(5, e.claimed_close_collaborators),
+        ],
+    ]
+
+
+def _item_explanations(e: Evidence) -> list[list[str]]:
     if e.openalex_id:
         indexed = "Has an OpenAlex author record."
     elif e.curated:
         indexed = "Curated by bzpeer staff."
     else:
         indexed = "No authority record: known by name only."
-    verified = (
-        "A staff reviewer checked the claim's evidence."
-        if e.claimed and e.staff_verified
-        else "No staff-verified claim."
-    )
     return [
-        _item("Authority record", 5 if e.openalex_id or e.curated else 0, 5, indexed),
-        _item(
-            "ORCID",
-            10 if e.orcid else 0,
-            10,
+        [
+            indexed,
             "The source data carries an ORCID." if e.orcid else "No ORCID in the source data.",
-        ),
-        _item(
-            "Claimed",
-            10 if e.claimed else 0,
-            10,
             "Claimed by its researcher." if e.claimed else "Not claimed by its researcher.",
-        ),
-        _item("Staff verification", 15 if e.claimed and e.staff_verified else 0, 15, verified),
-    ]
-
-
-def _record_items(e: Evidence) -> list[dict]:
-    return [
-        _item(
-            "Works",
-            min(20, e.works // 5),
-            20,
+            "A staff reviewer checked the claim's evidence."
+            if e.claimed and e.staff_verified
+            else "No staff-verified claim.",
+        ],
+        [
             f"{_plural(e.works, 'visible work')}: 1 point per 5 works.",
-        ),
-        _item(
-            "Topics",
-            min(5, e.topics // 3),
-            5,
             f"{_plural(e.topics, 'topic')}: 1 point per 3 topics.",
-        ),
-    ]
-
-
-def _network_items(e: Evidence) -> list[dict]:
-    return [
-        _item(
-            "Close collaborators",
-            min(15, e.close_collaborators),
-            15,
+        ],
+        [
             f"{_plural(e.close_collaborators, 'close collaborator')} "
             f"(at least {close_threshold()} shared works each): 1 point each.",
-        ),
-        _item(
-            "Co-authors",
-            min(5, e.coauthors // 20),
-            5,
             f"{_plural(e.coauthors, 'distinct co-author')}: 1 point per 20.",
-        ),
-    ]
-
-
-def _community_items(e: Evidence) -> list[dict]:
-    follower_points = next(points for floor, points in FOLLOWER_STEPS if e.followers >= floor)
-    return [
-        _item(
-            "Followers",
-            follower_points,
-            10,
+        ],
+        [
             f"{_plural(e.followers, 'follower')} (1, 3, 10, 30 and 100 followers "
             "give 2, 4, 6, 8 and 10 points).",
-        ),
-        _item(
-            "Claimed collaborators",
-            min(5, e.claimed_close_collaborators),
-            5,
             f"{_plural(e.claimed_close_collaborators, 'close collaborator')} with a claimed "
             "record: 1 point each.",
-        ),
+        ],
     ]
 
 
-COMPONENTS = [
-    ("identity", "Identity evidence", _identity_items),
-    ("record", "Scholarly record", _record_items),
-    ("network", "Collaboration network", _network_items),
-    ("community", "Community", _community_items),
-]
+def explain(e: Evidence) -> list[dict]:
+    """Every component with its items: label, points, maximum and why (for the page)."""
+    explanations = _item_explanations(e)
+    return [
+        {
+            "key": key,
+            "label": label,
+            "points": sum(points),
+            "max": sum(maximum for _, maximum in items),
+            "items": [
+                {"label": item, "points": p, "max": maximum, "explanation": why}
+                for (item, maximum), p, why in zip(items, points, reasons, strict=True)
+            ],
+        }
+        for (key, label, items), points, reasons in zip(
+            COMPONENTS, item_points(e), explanations, strict=True
+        )
+    ]
 
 
 def score(evidence: Evidence) -> tuple[int, dict]:
-    """The 0-100 score and its breakdown: components, each with its items, points and why."""
+    """The 0-100 score and its stored breakdown: each component's points, maximum and a short
+    explanation ("Works 9/20, topics 3/5"), the level, and the evidence it was computed from
+    (``explain(Evidence(**breakdown["evidence"]))`` gives the long explanations)."""
     components = []
-    for key, label, items_for in COMPONENTS:
-        items = items_for(evidence)
-        points = sum(item["points"] for item in items)
+    for (key, label, items), points in zip(COMPONENTS, item_points(evidence), strict=True):
         components.append(
             {
                 "key": key,
                 "label": label,
-                "points": points,
-                "max": sum(item["max"] for item in items),
-                "explanation": " ".join(
-                    f"{item['label']}: {item['points']}/{item['max']}." for item in items
+                "points": sum(points),
+                "max": sum(maximum for _, maximum in items),
+                "explanation": ", ".join(
+                    f"{item} {p}/{maximum}"
+                    for (item, maximum), p in zip(items, points)  # noqa: B905
                 ),
-                "items": items,
             }
         )
     total = min(100, sum(component["points"] for component in components))
@@ -197,9 +187,16 @@ def score(evidence: Evidence) -> tuple[int, dict]:
         "level": int(level),
         "level_label": Researcher.Level(level).label,
         "components": components,
-        "evidence": asdict(evidence),
+        "evidence": dict(vars(evidence)),
     }
     return total, breakdown
+
+
+@lru_cache(maxsize=100_000)
+def _scored(evidence: Evidence) -> tuple[int, int, str]:
+    """(score, level, breakdown as JSON text): many records share the same evidence."""
+    total, breakdown = score(evidence)
+    return total, breakdown["level"], json.dumps(breakdown, separators=(",", ":"))
 
 
 # --- Reading evidence and writing scores ------------------------------------------------------
@@ -300,7 +297,8 @@ def _copy_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> Non
 
 
 def _write(results: list[tuple], now, db_now, bulk: bool) -> None:
-    """results: (id, level, score, breakdown json text, close count, topics count)."""
+    """Write (id, level, score, breakdown json text, close count, topics count) rows, skipping
+    records whose stored values are already these."""
     if not results:
         return
     with connection.cursor() as cursor:
@@ -326,20 +324,32 @@ def _write(results: list[tuple], now, db_now, bulk: bool) -> None:
                     close_collaborators_count = u.close,
                     topics_count = u.topics,
                     trust_computed_at = %s
-                FROM graph_trust_update u WHERE profiles_researcher.id = u.id
+                FROM graph_trust_update u
+                WHERE profiles_researcher.id = u.id AND (
+                    profiles_researcher.trust_score IS NULL
+                    OR profiles_researcher.trust_score <> u.score
+                    OR profiles_researcher.verification_level <> u.level
+                    OR profiles_researcher.close_collaborators_count <> u.close
+                    OR profiles_researcher.topics_count <> u.topics
+                    OR profiles_researcher.trust_breakdown <> u.breakdown{jsonb}
+                )
                 """,  # noqa: S608 (constant SQL, values are parameters)
                 [db_now],
             )
             cursor.execute("DROP TABLE graph_trust_update")
         else:
             for researcher_id, level, total, breakdown, close, topics in results:
-                Researcher.objects.filter(pk=researcher_id).update(
-                    verification_level=level,
-                    trust_score=total,
-                    trust_breakdown=json.loads(breakdown),
-                    close_collaborators_count=close,
-                    topics_count=topics,
-                    trust_computed_at=now,
+                fields = {
+                    "verification_level": level,
+                    "trust_score": total,
+                    "trust_breakdown": json.loads(breakdown),
+                    "close_collaborators_count": close,
+                    "topics_count": topics,
+                }
+                # Only a record whose score, level, counters or explanation changed is written:
+                # trust_computed_at is when its current score was computed.
+                Researcher.objects.filter(pk=researcher_id).exclude(**fields).update(
+                    **fields, trust_computed_at=now
                 )
 
 
@@ -360,9 +370,7 @@ def recompute(researcher_ids: Iterable[int] | None = None, *, bulk: bool = False
     for batch in batches:
         results, history = [], []
         for researcher_id, evidence, old_score, old_level in _read_evidence(batch):
-            total, breakdown = score(evidence)
-            level = breakdown["level"]
-            text = json.dumps(breakdown, separators=(",", ":"))
+            total, level, text = _scored(evidence)
             results.append(
                 (researcher_id, level, total, text, evidence.close_collaborators, evidence.topics)
             )

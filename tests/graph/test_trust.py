@@ -7,7 +7,7 @@ import pytest
 
 from graph.actions import refresh_researchers
 from graph.models import TrustScore
-from graph.trust import Evidence, band_for, score
+from graph.trust import Evidence, band_for, explain, score
 from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
 from works.models import WorkTopic
@@ -50,15 +50,19 @@ def test_the_score_is_the_sum_of_its_explained_components():
     ]
     assert sum(c["points"] for c in components) == total
     assert sum(c["max"] for c in components) == 100
-    for component in components:
-        assert component["explanation"]
+    assert components[1]["explanation"] == "Works 9/20, Topics 3/5"
+    detailed = explain(REFERENCE)
+    assert [c["points"] for c in detailed] == [c["points"] for c in components]
+    for component in detailed:
         assert sum(item["points"] for item in component["items"]) == component["points"]
         for item in component["items"]:
             assert 0 <= item["points"] <= item["max"]
             assert item["explanation"]
-    works = components[1]["items"][0]
+    works = detailed[1]["items"][0]
     assert works["points"] == 9
-    assert works["explanation"].startswith("48 visible works")
+    assert works["explanation"] == "48 visible works: 1 point per 5 works."
+    # The stored evidence is enough to explain a stored score again.
+    assert explain(Evidence(**breakdown["evidence"])) == detailed
 
 
 @pytest.mark.parametrize("base", [Evidence(), REFERENCE, replace(REFERENCE, followers=40)])
