@@ -1,6 +1,8 @@
 """Claim, review, owner and invitation pages. Every state change is a POST that calls an
 action in ``claims.actions`` or ``claims.invitations``; objects come from ``claims.access``."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +17,9 @@ from profiles.models import Researcher
 
 
 def _staff_required(view):
+    """Signed-out users sign in and come back; signed-in non-staff get a 404."""
+
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return signin_redirect(request, request.get_full_path())
@@ -22,9 +27,13 @@ def _staff_required(view):
             raise Http404
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
+
+
+def _orcid_sign_in_available(request) -> bool:
+    from allauth.socialaccount.adapter import get_adapter
+
+    return any(p.id == "orcid" for p in get_adapter(request).list_providers(request))
 
 
 # Claiming -------------------------------------------------------------------------------------
@@ -37,6 +46,9 @@ def claim_start(request, pk: int):
     )
     if not request.user.is_authenticated:
         return signin_redirect(request, request.path)
+    if researcher.is_claimed:
+        messages.info(request, "This record is already claimed.")
+        return redirect(researcher)
     user_orcid = actions.orcid_for_user(request.user)
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -72,6 +84,7 @@ def claim_start(request, pk: int):
             "researcher": researcher,
             "form": form,
             "user_orcid": user_orcid,
+            "orcid_available": _orcid_sign_in_available(request),
             "email_domains": sorted(domains_for_researcher(researcher)),
         },
         status=400 if request.method == "POST" else 200,
