@@ -459,3 +459,23 @@ def test_the_link_cannot_be_resent_within_the_cooldown(
         client.post(reverse("claims:resend_email", args=[claim.pk]))
     assert len(mail.outbox) == 1
     assert claim.events.filter(action="claim_email_sent").count() == 1
+
+
+def test_the_claim_form_names_the_institution_domains_and_the_orcid_state(client, owner, record):
+    client.force_login(owner)
+    html = client.get(reverse("claims:start", args=[record.pk])).content.decode()
+    assert "bangor.ac.uk" in html
+    assert "ORCID sign-in is not set up on this site." in html
+    connect_orcid(owner, "0000-0002-1825-0097")
+    html = client.get(reverse("claims:start", args=[record.pk])).content.decode()
+    assert "You signed in with ORCID 0000-0002-1825-0097" in html
+
+
+def test_the_claim_form_of_a_claimed_record_sends_back_to_the_profile(
+    client, owner, stranger, record
+):
+    record.owner = owner
+    record.save()
+    client.force_login(stranger)
+    response = client.get(reverse("claims:start", args=[record.pk]))
+    assert response["Location"] == record.get_absolute_url()
