@@ -7,7 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from profiles.models import Researcher
-from profiles.publications import entry_counts, listed_works, listed_works_count_subquery
+from profiles.publications import (
+    attach_authors,
+    entry_counts,
+    listed_works,
+    listed_works_count_subquery,
+)
 from profiles.summary import summary_for
 
 RESEARCHERS_PER_PAGE = 30
@@ -69,6 +74,7 @@ def researcher_detail(request, pk: int):
     # The count is already known from entry_counts; don't let the paginator query it again.
     paginator.count = listed_count
     works_page = paginator.get_page(request.GET.get("page"))
+    works_page.object_list = attach_authors(list(works_page.object_list))
     return render(
         request,
         "profiles/researcher_detail.html",

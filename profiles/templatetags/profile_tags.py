@@ -65,36 +65,22 @@ AUTHORS_SHOWN = 12
 
 @register.simple_tag
 def work_authors(work, profiled_pk: int) -> str:
-    """The work's authors in order: co-authors with a record link to their page, the profiled
-    researcher is emphasised, names without a record are shown as the source printed them.
+    """The work's authors in order (``attach_authors`` fetches them): co-authors with a
+    record link to their page, the profiled researcher is emphasised, names without a record
+    are shown as the source printed them.
 
     Built in Python rather than a template loop: a page of 50 works can carry hundreds of
     names, and this is most of the page's rendering time otherwise. Every name is escaped.
     """
     names = []
-    for authorship in work.authorships.all():
-        if authorship.researcher_id is None:
-            names.append(
-                format_html(
-                    '<span class="author author--unlinked">{}</span>',
-                    authorship.raw_author_name or "Unknown author",
-                )
-            )
-        elif authorship.researcher_id == profiled_pk:
-            names.append(
-                format_html(
-                    '<strong class="author author--self">{}</strong>',
-                    authorship.researcher.display_name,
-                )
-            )
+    for author in work.listed_authors:
+        if author.researcher_id is None:
+            template = '<span class="author author--unlinked">{name}</span>'
+        elif author.researcher_id == profiled_pk:
+            template = '<strong class="author author--self">{name}</strong>'
         else:
-            names.append(
-                format_html(
-                    '<a class="author" href="/researchers/{}/">{}</a>',
-                    authorship.researcher_id,
-                    authorship.researcher.display_name,
-                )
-            )
+            template = '<a class="author" href="/researchers/{pk}/">{name}</a>'
+        names.append(format_html(template, pk=author.researcher_id, name=author.name))
     if len(names) <= AUTHORS_SHOWN:
         # Safe: every part was escaped by format_html above.
         return mark_safe(", ".join(names))
