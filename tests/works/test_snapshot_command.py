@@ -8,9 +8,9 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from profiles.models import Researcher
+from profiles.models import Institution, Researcher
 from tests.conftest import OPENALEX
-from works.models import Authorship, Work
+from works.models import Authorship, Source, Topic, Work
 
 MEARMAN_WORKS = OPENALEX / "works-by-A5017898742-per_page50.json"
 
@@ -190,3 +190,25 @@ def test_an_empty_file_imports_nothing_without_error(tmp_path):
     path.write_text("\n\n")
 
     assert "created 0" in run(path)
+
+
+@pytest.mark.django_db
+def test_institutions_sources_and_topics_are_imported_and_other_kinds_skipped(tmp_path):
+    """Snapshot lines of other entity kinds, here shaped as the recorded work nests them."""
+    work = load("work-W3188841554.json")
+    institution = work["authorships"][0]["institutions"][0]
+    source = work["primary_location"]["source"]
+    topic = work["topics"][0]
+    concept = work["concepts"][0]
+    path = tmp_path / "other-kinds.jsonl"
+    path.write_text(jsonl([concept, topic, source, institution]), encoding="utf-8")
+
+    output = run(path)
+    again = run(path)
+
+    assert "done: created 3, updated 0, unchanged 0, skipped 1" in output
+    assert "done: created 0, updated 0, unchanged 3, skipped 1" in again
+    bangor = Institution.objects.get(openalex_id="I161548249")
+    assert (bangor.ror, bangor.type) == ("006jb1a24", "funder")
+    assert Source.objects.get(openalex_id="S4306400194").type == "repository"
+    assert Topic.objects.get(openalex_id="T10799").parent.openalex_id == "subfields/1707"

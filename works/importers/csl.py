@@ -39,7 +39,7 @@ def read_csl_file(path) -> list[dict]:
     CslError naming the problem (and the item) when the file cannot be imported."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise CslError(f"{path}: no such file") from exc
     except (OSError, UnicodeDecodeError) as exc:

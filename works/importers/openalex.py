@@ -25,12 +25,16 @@ from profiles.models import Researcher
 from works.importers.openalex_records import (
     WorkRecord,
     abstract_from_inverted_index,
+    entity_id,
     entity_kind,
     normalise_doi,
     normalise_openalex_id,
     normalise_orcid,
     normalise_ror,
     parse_author,
+    parse_institution,
+    parse_source,
+    parse_topic,
     parse_work,
 )
 from works.importers.openalex_upserts import (
@@ -52,7 +56,10 @@ __all__ = [
     "import_author",
     "import_authors",
     "import_entities",
+    "import_institutions",
     "import_list_page",
+    "import_sources",
+    "import_topics",
     "import_works",
     "normalise_doi",
     "normalise_openalex_id",
@@ -145,24 +152,79 @@ def import_works(works: list[dict]) -> ImportStats:
     return stats
 
 
+def import_institutions(institutions: list[dict]) -> ImportStats:
+    """Upsert OpenAlex institution entities (ids I...). ValueError if one is malformed."""
+    return _import_simple(institutions, "I", parse_institution, upsert_institutions)
+
+
+def import_sources(sources: list[dict]) -> ImportStats:
+    """Upsert OpenAlex source entities (venues, ids S...). ValueError if one is malformed."""
+    return _import_simple(sources, "S", parse_source, upsert_sources)
+
+
+def import_topics(topics: list[dict]) -> ImportStats:
+    """Upsert OpenAlex topic entities (ids T...) with their subfield, field and domain."""
+    for data in topics:
+        entity_id(data, "T")
+    nodes, wanted = {}, []
+    for data in topics:
+        topic_id, _, hierarchy = parse_topic(data)
+        nodes.update(hierarchy)
+        wanted.append(topic_id)
+    outcomes: dict[str, str] = {}
+    with transaction.atomic():
+        upsert_topics(nodes, outcomes)
+    return _stats(wanted, outcomes)
+
+
+def _import_simple(entities: list[dict], kind: str, parse, upsert) -> ImportStats:
+    records, wanted = {}, []
+    for data in entities:
+        oid = entity_id(data, kind)
+        records.setdefault(oid, parse(data)[1])
+        wanted.append(oid)
+    outcomes: dict[str, str] = {}
+    with transaction.atomic():
+        upsert(records, outcomes)
+    return _stats(wanted, outcomes)
+
+
+def _stats(ids: list[str], outcomes: dict[str, str]) -> ImportStats:
+    stats, seen = ImportStats(), set()
+    for oid in ids:
+        outcome = "skipped" if oid in seen else outcomes.get(oid, "skipped")
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+        seen.add(oid)
+    return stats
+
+
+# Entity kinds in the order a mixed batch imports them: what works refer to comes first.
+IMPORTERS = {
+    "institution": import_institutions,
+    "source": import_sources,
+    "topic": import_topics,
+    "author": import_authors,
+    "work": import_works,
+}
+
+
 def import_entities(entities: Iterable[dict]) -> ImportStats:
-    """Import a mixed batch: authors (ids A...) first, then works (W...), in one transaction.
-    Other entity kinds are counted as skipped. ValueError for a malformed entity."""
-    authors, works, others = [], [], 0
+    """Import a mixed batch in one transaction: institutions, sources, topics, then authors
+    (ids A...), then works (W...). Other kinds (concepts, publishers, funders) are counted as
+    skipped. ValueError, before anything is written, for a malformed entity."""
+    by_kind: dict[str, list] = {kind: [] for kind in IMPORTERS}
+    others = 0
     for data in entities:
         kind = entity_kind(data)
-        if kind == "author":
-            authors.append(data)
-        elif kind == "work":
-            works.append(data)
+        if kind in by_kind:
+            by_kind[kind].append(data)
         else:
             others += 1
     with transaction.atomic():
         stats = ImportStats(skipped=others)
-        if authors:
-            stats += import_authors(authors)
-        if works:
-            stats += import_works(works)
+        for kind, importer in IMPORTERS.items():
+            if by_kind[kind]:
+                stats += importer(by_kind[kind])
     return stats
 
 

@@ -57,7 +57,7 @@ def _cached_openalex_id(value: str) -> str | None:
 def entity_kind(data: dict) -> str:
     """'author', 'work', 'institution', 'source', 'topic' (or 'other') from the entity's id.
     ValueError when the entity is not a dict or has no valid id."""
-    return _KINDS.get(_entity_id(data)[0], "other")
+    return _KINDS.get(entity_id(data)[0], "other")
 
 
 def normalise_doi(value) -> str | None:
@@ -104,7 +104,8 @@ def _bare_arxiv_id(value: str) -> str | None:
     return match.group(1) if match and len(match.group(1)) <= 40 else None
 
 
-def _entity_id(data, kind: str | None = None) -> str:
+def entity_id(data, kind: str | None = None) -> str:
+    """The bare OpenAlex id of an entity (of the given kind letter); ValueError if bad."""
     if not isinstance(data, dict):
         raise ValueError(f"an OpenAlex entity must be a JSON object, not {type(data).__name__}")
     raw = data.get("id")
@@ -284,7 +285,7 @@ class AuthorRecord:
 
 def parse_author(data) -> AuthorRecord:
     """Read an OpenAlex author entity. ValueError if it has no valid author id."""
-    oid = _entity_id(data, "A")
+    oid = entity_id(data, "A")
     ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
     name = plain_text(data.get("display_name"), 500) or oid
     record = AuthorRecord(
@@ -366,7 +367,7 @@ class WorkRecord:
 
 def parse_work(data) -> WorkRecord:
     """Read an OpenAlex work entity. ValueError if it has no valid work id."""
-    oid = _entity_id(data, "W")
+    oid = entity_id(data, "W")
     ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
     record = WorkRecord(openalex_id=oid, doi=normalise_doi(data.get("doi") or ids.get("doi")))
     fields = record.fields

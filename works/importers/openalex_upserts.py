@@ -37,13 +37,17 @@ def bulk_update_touched(model, objs: list, fields: set[str]) -> None:
     model.objects.bulk_update(objs, sorted(fields))
 
 
-def upsert_by_openalex_id(model, records: dict[str, dict], *, unique_extra: str | None = None):
+def upsert_by_openalex_id(
+    model, records: dict[str, dict], *, unique_extra: str | None = None, outcomes=None
+):
     """Create or update rows keyed by ``openalex_id``; returns {openalex_id: pk}.
 
     ``records`` map an id to the fields the data carries (absent keys leave the row alone).
     ``unique_extra`` names a second unique field (ROR) that is dropped from a record when
-    another row already holds that value, rather than failing the batch.
+    another row already holds that value, rather than failing the batch. ``outcomes``, if
+    given, receives {openalex_id: "created" | "updated" | "unchanged"}.
     """
+    outcomes = {} if outcomes is None else outcomes
     if not records:
         return {}
     lookup = Q(openalex_id__in=list(records))
@@ -68,9 +72,13 @@ def upsert_by_openalex_id(model, records: dict[str, dict], *, unique_extra: str 
         row = existing.get(oid)
         if row is None:
             new.append(model(openalex_id=oid, **fields))
+            outcomes[oid] = "created"
         elif names := apply_fields(row, fields):
             changed.append(row)
             changed_fields.update(names)
+            outcomes[oid] = "updated"
+        else:
+            outcomes[oid] = "unchanged"
     pks = {oid: row.pk for oid, row in existing.items()}
     if new:
         # ignore_conflicts: a concurrent import may have created the same row meanwhile.
@@ -84,16 +92,17 @@ def upsert_by_openalex_id(model, records: dict[str, dict], *, unique_extra: str 
     return pks
 
 
-def upsert_institutions(records: dict[str, dict]) -> dict[str, int]:
-    return upsert_by_openalex_id(Institution, records, unique_extra="ror")
+def upsert_institutions(records: dict[str, dict], outcomes=None) -> dict[str, int]:
+    return upsert_by_openalex_id(Institution, records, unique_extra="ror", outcomes=outcomes)
 
 
-def upsert_sources(records: dict[str, dict]) -> dict[str, int]:
-    return upsert_by_openalex_id(Source, records)
+def upsert_sources(records: dict[str, dict], outcomes=None) -> dict[str, int]:
+    return upsert_by_openalex_id(Source, records, outcomes=outcomes)
 
 
-def upsert_topics(records: dict[str, dict]) -> dict[str, int]:
+def upsert_topics(records: dict[str, dict], outcomes=None) -> dict[str, int]:
     """Topics with their hierarchy; records carry ``parent`` as an OpenAlex topic id."""
+    outcomes = {} if outcomes is None else outcomes
     if not records:
         return {}
     existing = {t.openalex_id: t for t in Topic.objects.filter(openalex_id__in=list(records))}
@@ -121,10 +130,14 @@ def upsert_topics(records: dict[str, dict]) -> dict[str, int]:
         }
         row = existing.get(tid)
         if row is None:
+            outcomes[tid] = "created"
             if wanted["parent_id"] is not None:
                 changed.append(Topic(pk=pks[tid], openalex_id=tid, **wanted))
         elif apply_fields(row, wanted):
             changed.append(row)
+            outcomes[tid] = "updated"
+        else:
+            outcomes[tid] = "unchanged"
     if changed:
         Topic.objects.bulk_update(changed, ["display_name", "level", "parent"])
     return pks

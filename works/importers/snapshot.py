@@ -4,8 +4,9 @@ entity).
 
 A file is read twice: first to check every line (valid JSON, an entity with a valid OpenAlex id),
 then to import it in batches inside one transaction. So a broken file imports nothing, and the
-error names the file and the line. Authors are imported before works, so that authorships find
-the full author records.
+error names the file and the line. Within a file, institutions, sources and topics come first,
+then authors, then works, so that authorships find the full author records. Other kinds
+(concepts, publishers, funders) are counted as skipped.
 """
 
 import gzip
@@ -17,12 +18,10 @@ from pathlib import Path
 
 from django.db import transaction
 
-from works.importers.openalex import ImportStats, import_authors, import_works
+from works.importers.openalex import IMPORTERS, ImportStats
 from works.importers.openalex_records import entity_kind
 
 DEFAULT_BATCH_SIZE = 1000
-# What each importer takes; other kinds (institutions, sources, topics) are counted as skipped.
-IMPORTERS = {"author": import_authors, "work": import_works}
 
 
 class SnapshotError(ValueError):
@@ -37,8 +36,8 @@ def _open_text(path: Path):
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     if gzipped:
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return path.open(encoding="utf-8-sig")
 
 
 def iter_entities(path) -> Iterator[tuple[str, dict, str]]:
