@@ -209,8 +209,9 @@ def _run_openalex(run: ImportRun) -> list[int]:
     cursor = checkpoint["cursor"]
     page_number = checkpoint.get("page", 0)
     while cursor:
-        page = openalex_client.get_works_page(checkpoint["author"], cursor)
         page_number += 1
+        run.current_page = page_number  # named in the run's error if this page fails
+        page = openalex_client.get_works_page(checkpoint["author"], cursor)
         next_cursor = page.next_cursor if page.results else None
         _commit_page(
             run,
@@ -229,6 +230,7 @@ def _run_arxiv(run: ImportRun) -> list[int]:
         raise PermanentError("This arXiv run has no researcher to match entries against.")
     start = int((run.checkpoint or {}).get("start", 0))
     while True:
+        run.current_page = start // arxiv_client.PER_PAGE + 1
         feed = arxiv_client.search(run.target, start=start)
         total = min(feed.total, ARXIV_MAX_RESULTS)
         if not feed.entries:
@@ -294,7 +296,7 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
     run = _claim(run_id, task_id)
     if run is None:
         return None
-    page = (run.checkpoint or {}).get("page")
+    run.current_page = None
     try:
         if run.source == ImportRun.Source.OPENALEX:
             researcher_ids = _run_openalex(run)
@@ -307,19 +309,22 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
         run.refresh_from_db()
         return run
     except TransientError as exc:
-        error = _error("TransientError", exc.detail, page)
+        error = _error("TransientError", exc.detail, run.current_page)
         if final_attempt:
             _finish(run, ImportRun.Status.FAILED, error)
             return run
         _record_error(run, error)
         raise
     except UpstreamError as exc:
-        _finish(run, ImportRun.Status.FAILED, _error(type(exc).__name__, exc.detail, page))
+        _finish(
+            run, ImportRun.Status.FAILED, _error(type(exc).__name__, exc.detail, run.current_page)
+        )
         return run
     except Exception as exc:
         # Schema drift, a bug: the page rolled back; say what happened on the run.
         logger.exception("import run %s failed", run.pk)
-        _finish(run, ImportRun.Status.FAILED, _error(type(exc).__name__, str(exc)[:2000], page))
+        error = _error(type(exc).__name__, str(exc)[:2000], run.current_page)
+        _finish(run, ImportRun.Status.FAILED, error)
         return run
     _finish(run, ImportRun.Status.SUCCEEDED)
     return run

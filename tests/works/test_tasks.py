@@ -178,6 +178,7 @@ def test_a_page_that_fails_midway_is_rolled_back_entirely(monkeypatch):
     run = runs.execute_run(openalex_run().pk)
     assert run.status == ImportRun.Status.FAILED
     assert run.errors[-1]["kind"] == "KeyError"
+    assert run.errors[-1]["page"] == 2
     assert Work.objects.count() == 5
     assert (run.progress_done, run.checkpoint["cursor"]) == (5, "c1")
 
