@@ -31,7 +31,7 @@ def listed(researcher_id):
 
 
 @responses.activate
-def test_an_author_import_links_the_preprint_to_its_published_version():
+def test_an_author_import_links_the_preprint_to_its_published_version(client):
     replay.add_author(responses)
     replay.add_pages(responses, [replay.all_works()])
     run = ImportRun.objects.create(source=ImportRun.Source.OPENALEX, target=replay.AUTHOR_ID)
@@ -49,6 +49,12 @@ def test_an_author_import_links_the_preprint_to_its_published_version():
     assert titles.count(published.title) == 1
     entry = next(w for w in entries if w.pk == published.pk)
     assert [v.pk for v in entry.versions.all()] == [preprint.pk]
+
+    # The profile page lists the published entry once, the preprint as its version.
+    html = client.get(researcher.get_absolute_url()).content.decode()
+    assert f'id="work-{published.pk}"' in html
+    assert f'id="work-{preprint.pk}"' not in html
+    assert html.count('<li class="work"') == 8
 
 
 def test_linking_is_idempotent_and_never_overrides_an_existing_link():
