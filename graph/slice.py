@@ -1,0 +1,168 @@
+"""The neighbourhood of one researcher: nearby papers, people, topics and institutions.
+
+``neighbourhood`` reads it in a fixed number of queries (one per kind, whatever the size of
+the record) from the stored collaborations and ranked topics; the profile's graph slice, the
+explorer's lists and the graph API all start from it. ``picture`` lays it out as a small
+radial SVG picture: the researcher in the middle, each kind of neighbour in its own sector.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, ExpressionWrapper, F, Max, Min, Q
+from django.db.models.fields import BooleanField
+
+from graph.collaborators import close_threshold
+from graph.models import Collaboration, ResearcherTopic
+from profiles.models import Institution, Researcher
+from works.models import Work
+
+PEOPLE, PAPERS, TOPICS, INSTITUTIONS = 50, 50, 15, 10
+
+
+@dataclass
+class Neighbourhood:
+    researcher: Researcher
+    collaborators: list[Collaboration] = field(default_factory=list)
+    works: list[Work] = field(default_factory=list)
+    topics: list[ResearcherTopic] = field(default_factory=list)
+    institutions: list[Institution] = field(default_factory=list)
+
+    @property
+    def close_collaborators(self) -> list[Collaboration]:
+        return [c for c in self.collaborators if c.is_close]
+
+
+def collaborators_of(researcher_id: int):
+    """A researcher's co-authors, close ones first, most shared works first."""
+    return (
+        Collaboration.objects.filter(researcher_id=researcher_id)
+        .select_related("coauthor")
+        .annotate(
+            is_close=ExpressionWrapper(
+                Q(shared_works_count__gte=close_threshold()), output_field=BooleanField()
+            )
+        )
+        .order_by("-shared_works_count", "-last_year", "coauthor__display_name", "coauthor_id")
+    )
+
+
+def works_of(researcher_id: int):
+    """Visible works of a researcher, one per paper (a preprint shows under its published
+    version unless that one is hidden), newest first."""
+    return (
+        Work.objects.visible()
+        .filter(authorships__researcher_id=researcher_id)
+        .filter(Q(version_of__isnull=True) | Q(version_of__is_hidden=True))
+        .distinct()
+        .order_by(F("publication_year").desc(nulls_last=True), "title", "pk")
+    )
+
+
+def institutions_of(researcher_id: int):
+    """Institutions on the researcher's visible authorships, with how many works and when."""
+    return (
+        Institution.objects.filter(
+            authorships__researcher_id=researcher_id, authorships__work__is_hidden=False
+        )
+        .annotate(
+            works_count=Count("authorships__work", distinct=True),
+            first_year=Min("authorships__work__publication_year"),
+            last_year=Max("authorships__work__publication_year"),
+        )
+        .order_by("-works_count", "-last_year", "display_name")
+    )
+
+
+def neighbourhood(
+    researcher: Researcher,
+    people: int = PEOPLE,
+    papers: int = PAPERS,
+    topics: int = TOPICS,
+    institutions: int = INSTITUTIONS,
+) -> Neighbourhood:
+    """Four queries: collaborators, works, topics (with their hierarchy), institutions."""
+    pk = researcher.pk
+    return Neighbourhood(
+        researcher=researcher,
+        collaborators=list(collaborators_of(pk)[:people]),
+        works=list(works_of(pk).select_related("source")[:papers]),
+        topics=list(
+            ResearcherTopic.objects.filter(researcher_id=pk)
+            .select_related("topic__parent__parent__parent")
+            .order_by("rank")[:topics]
+        ),
+        institutions=list(institutions_of(pk)[:institutions]),
+    )
+
+
+# --- The small picture ------------------------------------------------------------------------
+
+
+@dataclass
+class Dot:
+    kind: str
+    label: str
+    x: float
+    y: float
+    r: float
+    url: str = ""
+    strong: bool = False
+
+
+# Each kind gets a sector of the circle (start angle, end angle, in degrees; 0 = right).
+SECTORS = {
+    "person": (-165, -15),
+    "topic": (0, 60),
+    "institution": (72, 108),
+    "work": (125, 195),
+}
+
+
+def _spread(count: int, start: float, end: float) -> list[float]:
+    if count == 1:
+        return [(start + end) / 2]
+    step = (end - start) / (count - 1)
+    return [start + i * step for i in range(count)]
+
+
+def picture(hood: Neighbourhood, size: int = 320) -> dict:
+    """Positions for an SVG of the slice: at most 8 people, 5 topics, 5 works, 3 institutions.
+
+    Returns {"size", "center": Dot, "dots": [Dot], "lines": [(x1, y1, x2, y2, kind)]}; the
+    template draws it, so no script is needed to see it.
+    """
+    from django.urls import NoReverseMatch, reverse
+
+    middle = size / 2
+    radius = size / 2 - 34
+    groups = {
+        "person": [
+            (c.coauthor.display_name, c.coauthor.get_absolute_url(), c.is_close)
+            for c in hood.collaborators[:8]
+        ],
+        "topic": [(t.topic.display_name, "", t.rank <= 3) for t in hood.topics[:5]],
+        "work": [],
+        "institution": [(i.display_name, "", False) for i in hood.institutions[:3]],
+    }
+    for work in hood.works[:5]:
+        try:
+            url = reverse("works:detail", args=[work.pk])
+        except NoReverseMatch:
+            url = ""
+        groups["work"].append((work.title, url, False))
+    dots, lines = [], []
+    for kind, members in groups.items():
+        if not members:
+            continue
+        start, end = SECTORS[kind]
+        for (label, url, strong), angle in zip(
+            members, _spread(len(members), start, end), strict=True
+        ):
+            x = middle + radius * math.cos(math.radians(angle))
+            y = middle + radius * math.sin(math.radians(angle))
+            dot = Dot(kind, label, round(x, 1), round(y, 1), 9 if strong else 6, url, strong)
+            dots.append(dot)
+            lines.append((middle, middle, dot.x, dot.y, kind))
+    center = Dot("researcher", hood.researcher.display_name, middle, middle, 14)
+    return {"size": size, "center": center, "dots": dots, "lines": lines}
