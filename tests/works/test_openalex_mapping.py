@@ -275,6 +275,23 @@ def test_a_curated_work_with_the_same_doi_is_adopted_not_duplicated():
 
 
 @pytest.mark.django_db
+def test_an_adopted_work_keeps_its_curated_authorship_after_the_source_authors():
+    raw = load("work-W2741809807.json")
+    curated = ResearcherFactory(display_name="Heather Piwowar", openalex_id=None)
+    work = WorkFactory(doi="10.7717/peerj.4375", openalex_id=None)
+    Authorship.objects.create(work=work, researcher=curated, order=0, raw_author_name="H. P.")
+
+    import_works([raw])
+    again = import_works([raw])
+
+    assert again == ImportStats(unchanged=1)
+    authorships = list(work.authorships.order_by("order"))
+    assert len(authorships) == len(raw["authorships"]) + 1
+    assert authorships[-1].researcher == curated
+    assert authorships[0].raw_author_name == raw["authorships"][0]["raw_author_name"]
+
+
+@pytest.mark.django_db
 def test_topics_keep_the_hierarchy_and_work_topic_scores():
     raw = load("work-W3188841554.json")
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from profiles.models import Researcher
 from works.importers.openalex_records import (
@@ -375,7 +375,12 @@ def _existing_children(work_pks: list[int]):
     """Authorships, their institution links and work topics of the works already stored."""
     if not work_pks:
         return {}, {}, {}
-    authorships = {(a.work_id, a.order): a for a in Authorship.objects.filter(work_id__in=work_pks)}
+    authorships = {
+        (a.work_id, a.order): a
+        for a in Authorship.objects.filter(work_id__in=work_pks).annotate(
+            researcher_openalex_id=F("researcher__openalex_id")
+        )
+    }
     links: dict[int, set] = {}
     through = Authorship.institutions.through
     for authorship_id, institution_id in through.objects.filter(
@@ -391,8 +396,23 @@ def _sync_children(
     old_authorships, old_links, old_topics,
 ) -> set:  # fmt: skip
     """Make authorships (with institutions) and work topics what the records say, touching
-    only rows that differ. Returns the OpenAlex ids of existing works whose children changed."""
+    only rows that differ. Returns the OpenAlex ids of existing works whose children changed.
+
+    An authorship linking a researcher without an OpenAlex id (a curated or arXiv record, on a
+    work adopted by DOI) is curation the source cannot know about: it is kept, moved after the
+    source's authors if the source now uses its place.
+    """
     through = Authorship.institutions.through
+    kept: dict[int, list] = {}
+    for key, row in list(old_authorships.items()):
+        if row.researcher_id is not None and row.researcher_openalex_id is None:
+            kept.setdefault(key[0], []).append(old_authorships.pop(key))
+    last_order: dict[int, int] = {}
+    for work_pk, order in old_authorships:
+        last_order[work_pk] = max(order, last_order.get(work_pk, -1))
+    for rows in kept.values():
+        for row in rows:
+            last_order[row.work_id] = max(row.order, last_order.get(row.work_id, -1))
     new_authorships, new_links, changed, reset_links, touched = [], [], [], [], set()
     wanted_orders, new_topics, changed_topics, wanted_topic_keys = set(), [], [], set()
     # Works whose record has the key: only their authorships / topics are made to match.
@@ -404,6 +424,14 @@ def _sync_children(
         is_new = record.openalex_id in created_ids
         if record.authorships is not None:
             authorships_managed.add(work_pk)
+            source_orders = {a.order for a in record.authorships}
+            next_free = max(len(record.authorships), last_order.get(work_pk, -1) + 1)
+            for row in kept.get(work_pk, ()):
+                if row.order in source_orders:
+                    # Beyond every order in use, so the move cannot collide with a row.
+                    row.order, next_free = next_free, next_free + 1
+                    changed.append(row)
+                    touched.add(record.openalex_id)
         if record.topic_scores is not None:
             topics_managed.add(work_pk)
         for authorship in record.authorships or ():
@@ -467,7 +495,9 @@ def _sync_children(
     if reset_links:
         through.objects.filter(authorship_id__in=reset_links).delete()
     if changed:
-        Authorship.objects.bulk_update(changed, ["researcher", "position", "raw_author_name"])
+        Authorship.objects.bulk_update(
+            changed, ["researcher", "position", "raw_author_name", "order"]
+        )
     if new_authorships:
         objs = [obj for obj, _ in new_authorships]
         Authorship.objects.bulk_create(objs)
