@@ -385,23 +385,32 @@ def researchers_to_refresh() -> list[Researcher]:
             query |= Q(pk__in=follow.objects.values("researcher_id"))
     return list(
         Researcher.objects.canonical()
-        .filter(query, openalex_id__isnull=False)
+        .filter(query)
         .order_by("pk")
-        .only("pk", "openalex_id")
+        .only("pk", "openalex_id", "display_name", "origin")
     )
 
 
 def refresh_followed_and_claimed() -> list[int]:
-    """Queue an OpenAlex import for each followed or claimed researcher without one pending."""
-    pending = set(
-        ImportRun.objects.filter(
-            source=ImportRun.Source.OPENALEX,
-            status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
-        ).values_list("target", flat=True)
+    """Queue a re-import of each followed or claimed researcher that has none pending: from
+    OpenAlex when the record has an OpenAlex id, else an arXiv name query for arXiv records."""
+    pending = ImportRun.objects.filter(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
+    )
+    pending_targets = set(
+        pending.filter(source=ImportRun.Source.OPENALEX).values_list("target", flat=True)
+    )
+    pending_researchers = set(
+        pending.filter(source=ImportRun.Source.ARXIV).values_list("researcher_id", flat=True)
     )
     started = []
     for researcher in researchers_to_refresh():
-        if researcher.openalex_id in pending:
-            continue
-        started.append(start_openalex_import(researcher.openalex_id).pk)
+        if researcher.openalex_id:
+            if researcher.openalex_id not in pending_targets:
+                started.append(start_openalex_import(researcher.openalex_id).pk)
+        elif (
+            researcher.origin == Researcher.Origin.ARXIV
+            and researcher.pk not in pending_researchers
+        ):
+            started.append(start_arxiv_import(researcher).pk)
     return started

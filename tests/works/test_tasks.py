@@ -248,9 +248,13 @@ def test_refresh_queues_claimed_and_followed_researchers_once(
 
     sent = []
     monkeypatch.setattr(tasks.import_openalex_author, "delay", sent.append)
+    monkeypatch.setattr(tasks.import_arxiv_for_researcher, "delay", sent.append)
     claimed = ResearcherFactory(owner=owner)
     followed = ResearcherFactory()
     ResearcherFactory()  # neither: not refreshed
+    arxiv_only = ResearcherFactory(
+        owner=follower, openalex_id=None, origin=Researcher.Origin.ARXIV, display_name="A. Name"
+    )
     if apps.is_installed("follows"):
         apps.get_model("follows", "Follow").objects.create(user=follower, researcher=followed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -259,7 +263,9 @@ def test_refresh_queues_claimed_and_followed_researchers_once(
     expected = {claimed.openalex_id}
     if apps.is_installed("follows"):
         expected.add(followed.openalex_id)
+    expected.add('au:"A. Name"')
     assert set(ImportRun.objects.values_list("target", flat=True)) == expected
+    assert ImportRun.objects.get(source="arxiv").researcher == arxiv_only
     assert len(sent) == len(expected)
 
 
