@@ -100,7 +100,7 @@ def _document_entities(path, text: str, first_line: int):
             yield _checked(path, f"results[{index}]", entity)
     elif isinstance(data, list):
         for index, entity in enumerate(data):
-            yield _checked(path, f"item [{index}]", entity)
+            yield _checked(path, f"item {index + 1}", entity)
     else:
         yield _checked(path, f"line {first_line}", data)
 
@@ -126,21 +126,28 @@ def import_snapshot_file(
         for kind, importer in IMPORTERS.items():
             if not kinds[kind]:
                 continue
-            done, batch = 0, []
-            for _, entity, entity_kind_ in iter_entities(path):
+            done, batch, where = 0, [], ""
+            for where, entity, entity_kind_ in iter_entities(path):
                 if entity_kind_ != kind:
                     continue
                 batch.append(entity)
                 if len(batch) >= batch_size:
-                    stats += importer(batch)
+                    stats += _import_batch(importer, batch, path, where)
                     done += len(batch)
                     batch = []
                     _report(progress, path, kind, done, kinds[kind], stats)
             if batch:
-                stats += importer(batch)
+                stats += _import_batch(importer, batch, path, where)
                 done += len(batch)
                 _report(progress, path, kind, done, kinds[kind], stats)
     return stats
+
+
+def _import_batch(importer, batch: list[dict], path, where: str) -> ImportStats:
+    try:
+        return importer(batch)
+    except ValueError as exc:  # the transaction rolls back: still nothing imported
+        raise SnapshotError(path, f"batch ending at {where}", str(exc)) from exc
 
 
 def _report(progress, path, kind: str, done: int, total: int, stats: ImportStats) -> None:
