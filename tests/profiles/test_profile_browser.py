@@ -55,7 +55,10 @@ def test_the_profile_page_renders_every_section_without_csp_errors(live_server, 
     assert page.get_by_text("3 published item(s)").is_visible()
     assert page.locator("li.work").count() == 3
     assert page.get_by_role("link", name="Panagiotis D. Ritsos").first.is_visible()
-    assert page.get_by_role("link", name="Open full explorer").is_visible()
+    explorer = page.locator("#research-graph .section-head").get_by_role(
+        "link", name="Open full explorer"
+    )
+    assert explorer.get_attribute("href") == f"/researchers/{profile.pk}/graph/"
     # The stylesheet loaded (cards have a white background, not the default transparent).
     background = page.locator(".profile-header").evaluate(
         "el => getComputedStyle(el).backgroundColor"
