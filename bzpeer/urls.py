@@ -26,3 +26,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("health/", health, name="health"),
 ]
+
+# JSON under /api/, the usual page elsewhere (profiles/api/errors.py).
+handler404 = "profiles.api.errors.not_found"

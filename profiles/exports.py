@@ -1,6 +1,6 @@
 """A researcher's listed works in citation formats, a feed of new works, and an SVG badge.
 
-Exports hold exactly what the profile lists (``profiles.publications.listed_works``): visible
+Exports hold exactly what the profile lists (``profiles.publications.entries_for``): visible
 works, a preprint folded into its published version (whose entry then carries the arXiv id).
 Every format is built from the untrusted imported text with that format's own escaping.
 """
@@ -10,6 +10,8 @@ import re
 import unicodedata
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,10 +22,20 @@ from django.views.decorators.http import require_safe
 
 from graph.trust import band_for
 from profiles.models import Researcher
-from profiles.publications import listed_works
+from profiles.publications import entries_for
+from works.api.prefetch import with_list_relations
 from works.models import Work
 
 FEED_SIZE = 50
+
+
+def exported_works(researcher_id):
+    """The works the profile lists, newest year first then title, with authors and versions."""
+    return with_list_relations(entries_for(researcher_id).filter(is_hidden=False)).order_by(
+        F("publication_year").desc(nulls_last=True), Lower("title"), "pk"
+    )
+
+
 NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "della", "di", "du", "la", "le"}
 
 # type (OpenAlex / CSL vocabulary) -> (BibTeX entry type, venue field, RIS type, CSL type)
@@ -231,7 +243,7 @@ def works_bibtex(request, pk: int):
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    body = to_bibtex(listed_works(researcher.pk))
+    body = to_bibtex(exported_works(researcher.pk))
     return _download(researcher, body, "application/x-bibtex", "bib")
 
 
@@ -240,7 +252,7 @@ def works_ris(request, pk: int):
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    body = to_ris(listed_works(researcher.pk))
+    body = to_ris(exported_works(researcher.pk))
     return _download(researcher, body, "application/x-research-info-systems", "ris")
 
 
@@ -249,7 +261,7 @@ def works_csl_json(request, pk: int):
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    body = json.dumps(to_csl(listed_works(researcher.pk)), ensure_ascii=False, indent=1)
+    body = json.dumps(to_csl(exported_works(researcher.pk)), ensure_ascii=False, indent=1)
     return _download(researcher, body, "application/vnd.citationstyles.csl+json", "json")
 
 
@@ -258,12 +270,13 @@ class ResearcherWorksFeed(Feed):
 
     feed_type = Atom1Feed
 
-    def __init__(self, request):
+    def __init__(self, request, researcher: Researcher):
         # One instance per request (see works_feed): links are built from this request.
         self.request = request
+        self.researcher = researcher
 
     def get_object(self, request, pk: int):
-        return get_object_or_404(Researcher.objects.canonical(), pk=pk)
+        return self.researcher
 
     def title(self, researcher):
         return f"New works of {_clean(researcher.display_name)} on bzpeer"
@@ -278,7 +291,7 @@ class ResearcherWorksFeed(Feed):
         return self.request.build_absolute_uri(reverse("profiles:feed", args=[researcher.pk]))
 
     def items(self, researcher):
-        return listed_works(researcher.pk).order_by("-created_at", "-pk")[:FEED_SIZE]
+        return exported_works(researcher.pk).order_by("-created_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, work):
         return _clean(work.title)
@@ -306,7 +319,7 @@ def works_feed(request, pk: int):
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    return ResearcherWorksFeed(request)(request, pk=researcher.pk)
+    return ResearcherWorksFeed(request, researcher)(request, pk=researcher.pk)
 
 
 # Badge -------------------------------------------------------------------------------------

@@ -8,22 +8,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from works.models import Authorship, Work, WorkTopic
+from works.api.prefetch import with_list_relations
+from works.models import Work, WorkTopic
 
 
 class WorkListFilterForm(forms.Form):
     year = forms.IntegerField(required=False, min_value=0, max_value=9999)
     type = forms.CharField(required=False, max_length=50)
-
-
-def _with_authors_and_versions(works):
-    return works.select_related("source").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=Authorship.objects.select_related("researcher").order_by("order"),
-        ),
-        Prefetch("versions", queryset=Work.objects.visible().select_related("source")),
-    )
 
 
 def work_list(request):
@@ -37,7 +28,7 @@ def work_list(request):
             works = works.filter(publication_year=form.cleaned_data["year"])
         if form.cleaned_data["type"]:
             works = works.filter(type=form.cleaned_data["type"])
-    works = _with_authors_and_versions(works).order_by(
+    works = with_list_relations(works).order_by(
         F("publication_year").desc(nulls_last=True),
         F("publication_date").desc(nulls_last=True),
         "-pk",
@@ -61,7 +52,7 @@ def work_list(request):
 
 def work_detail(request, pk: int):
     work = (
-        _with_authors_and_versions(Work.objects.visible())
+        with_list_relations(Work.objects.visible())
         .select_related("version_of")
         .prefetch_related(
             Prefetch(

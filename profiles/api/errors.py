@@ -9,6 +9,8 @@ Validation errors add ``errors`` (field -> messages). Anything DRF does not know
 logged by Django: an error we did not foresee is a bug to fix, not a message to dress up.
 """
 
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
@@ -49,3 +51,14 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     errors = serializers.DictField(required=False)
     allowed = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+def not_found(request, exception=None):
+    """``handler404``: under /api/ a JSON error like every other API error (a URL that no
+    route matches, e.g. a negative id against an ``<int:pk>`` route); elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "No API endpoint or record at this address.", "code": "not_found"},
+            status=404,
+        )
+    return page_not_found(request, exception)

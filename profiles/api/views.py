@@ -17,8 +17,8 @@ from profiles.api.serializers import ResearcherDetailSerializer, ResearcherSeria
 from profiles.models import Affiliation, Researcher
 from profiles.publications import entries_for, listed_works_count_subquery
 from works.api.lookup import parse_id
+from works.api.prefetch import with_list_relations
 from works.api.serializers import WorkSerializer
-from works.api.views import with_list_relations
 from works.models import Work
 
 # The URL converter is str (so a malformed id gets the JSON 404); the id itself is an integer.

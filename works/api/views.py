@@ -8,8 +8,9 @@ from profiles.api.errors import ErrorSerializer
 from profiles.api.params import StrictFilterBackend, WorkCursorPagination
 from works.api.filters import WorkFilter
 from works.api.lookup import get_visible_work_or_404
+from works.api.prefetch import with_list_relations
 from works.api.serializers import WorkDetailSerializer, WorkSerializer
-from works.models import Authorship, Work, WorkTopic
+from works.models import Work, WorkTopic
 
 # The URL converter is str (so a malformed id gets the JSON 404); the id itself is an integer.
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Record id.")
@@ -17,17 +18,6 @@ ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad query parameter."),
     404: OpenApiResponse(ErrorSerializer, description="No such work, page or cursor."),
 }
-
-
-def with_list_relations(queryset):
-    """What a work in a list shows, in three queries per page whatever its size."""
-    return queryset.select_related("source").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=Authorship.objects.select_related("researcher").order_by("order"),
-        ),
-        Prefetch("versions", queryset=Work.objects.visible().select_related("source")),
-    )
 
 
 @extend_schema(responses={200: WorkSerializer(many=True), **ERRORS})
