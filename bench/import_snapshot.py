@@ -115,8 +115,9 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-def copy_baseline() -> float:
-    """Seconds to COPY every row the import wrote into empty tables with the same indexes."""
+def copy_baseline() -> tuple[float, dict[str, float]]:
+    """Seconds to COPY every row the import wrote into empty tables with the same indexes
+    (total, and per table)."""
     dumps = {}
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -128,15 +129,16 @@ def copy_baseline() -> float:
             dumps[table] = buffer.getvalue()
             cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
             cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
-        started = time.perf_counter()
+        per_table = {}
         with connection.cursor() as inner:
             for table, data in dumps.items():
+                started = time.perf_counter()
                 with inner.cursor.copy(f"COPY bench_{table} FROM STDIN") as copy:
                     copy.write(data)
-        elapsed = time.perf_counter() - started
+                per_table[table] = time.perf_counter() - started
         for table in TABLES:
             cursor.execute(f"DROP TABLE bench_{table}")
-    return elapsed
+    return sum(per_table.values()), per_table
 
 
 def main() -> None:
@@ -144,6 +146,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=10_000)
     parser.add_argument("--authors", type=int, default=0, help="author pool (default works*2)")
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the first import")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (COPY is the baseline).")
@@ -158,9 +161,20 @@ def main() -> None:
             size = path.stat().st_size / 1e6
             print(f"generated {works:,} works, {authorships:,} authorships ({size:.1f} MB)")
 
+            profiler = None
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             started = time.perf_counter()
             stats = import_snapshot_file(path, batch_size=args.batch_size)
             first = time.perf_counter() - started
+            if profiler is not None:
+                import pstats
+
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"works/importers", 20)
             counts = row_counts()
             print(f"import:        {first:7.2f} s  {works / first:8,.0f} works/s   {stats}")
 
@@ -169,9 +183,10 @@ def main() -> None:
             second = time.perf_counter() - started
             print(f"re-import:     {second:7.2f} s  {works / second:8,.0f} works/s   {again}")
 
-            copy = copy_baseline()
+            copy, per_table = copy_baseline()
             rows = sum(counts.values())
             print(f"COPY baseline: {copy:7.2f} s  {works / copy:8,.0f} works/s   ({rows:,} rows)")
+            print("COPY per table:", ", ".join(f"{t}={s:.2f}s" for t, s in per_table.items()))
             print("rows:", ", ".join(f"{t}={n:,}" for t, n in counts.items()))
             ratio = copy / first
             rate = works / first
