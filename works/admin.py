@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from profiles.models import Researcher
 from works import curation, runs
@@ -85,7 +86,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     @admin.display(description="progress")
     def progress(self, run):
         total = run.progress_total if run.progress_total is not None else "?"
-        return f"{run.percent}% ({run.progress_done}/{total})"
+        return format_html(
+            '<progress max="100" value="{}">{}%</progress> {}% ({}/{})',
+            run.percent, run.percent, run.percent, run.progress_done, total,
+        )  # fmt: skip
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

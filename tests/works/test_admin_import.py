@@ -213,3 +213,29 @@ def test_the_curation_log_is_read_only_in_the_admin(staff_client, staff_reviewer
     staff_client.post(reverse("admin:works_curationlog_change", args=[log.pk]), {"reason": "y"})
     log.refresh_from_db()
     assert log.reason == "x"
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:works_work_changelist",
+        "admin:profiles_researcher_changelist",
+        "admin:works_curationlog_changelist",
+    ],
+)
+def test_admin_lists_have_a_constant_number_of_queries(
+    staff_client, staff_reviewer, django_assert_max_num_queries, url_name
+):
+    from works.curation import set_work_hidden
+
+    for _ in range(12):
+        authorship = AuthorshipFactory()
+        set_work_hidden(authorship.work, True, staff_reviewer, "x")
+    with django_assert_max_num_queries(14):
+        assert staff_client.get(reverse(url_name)).status_code == 200
+
+
+def test_the_run_list_shows_a_progress_bar(staff_client):
+    ImportRun.objects.create(source="openalex", target="A1000", progress_done=1, progress_total=4)
+    response = staff_client.get(reverse("admin:works_importrun_changelist"))
+    assert b'<progress max="100" value="25">' in response.content

@@ -236,3 +236,14 @@ def test_the_redis_limiter_shares_one_slot_between_processes(settings):
     other.wait()  # must wait for the first worker's slot to expire
     assert sleeps and 0 < sleeps[0] <= 0.3
     client.delete(arxiv.RedisRateLimiter.key)
+
+
+@responses.activate
+def test_an_arxiv_retry_waits_for_its_rate_limit_slot_too(monkeypatch):
+    slots = []
+    monkeypatch.setattr(arxiv, "_limiter", type("L", (), {"wait": lambda self: slots.append(1)})())
+    responses.get(replay.ARXIV_URL, status=503, headers={"Retry-After": "1"})
+    responses.get(replay.ARXIV_URL, body=replay.arxiv_body("empty-id_0808.05394-2026.atom.xml"))
+    feed = arxiv.search("au:x", policy=replay.no_wait_policy())
+    assert feed.entries == []
+    assert len(slots) == 2
