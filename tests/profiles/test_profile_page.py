@@ -488,10 +488,10 @@ def test_profile_query_count_does_not_grow_with_works_or_co_authors(
 
 
 def test_load_demo_maosong_sun_and_joseph_mearman(client):
-    from django.core.management import call_command
-
     import json
     from pathlib import Path
+
+    from django.core.management import call_command
 
     call_command("load_demo")
     # The bundled copy of ../shared/reference/maosong-sun-works.csl.json, in the page's order.
