@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from profiles.models import Affiliation, Institution, Researcher
-from works import curation
-from works.models import Work
+from works import curation, runs
+from works.models import ImportRun, Work
 
 CSL_MAX_BYTES = 5 * 1024 * 1024
 
@@ -199,6 +199,13 @@ class ResearcherAdmin(admin.ModelAdmin):
             except curation.CurationError as exc:
                 form.add_error("file", str(exc))
             else:
+                runs.record_inline_import(
+                    ImportRun.Source.CSL,
+                    request.FILES["file"].name,
+                    researcher,
+                    request.user,
+                    stats,
+                )
                 self.message_user(
                     request,
                     f"CSL import: {stats.created} created, {stats.updated} updated, "

@@ -129,6 +129,34 @@ def _error(kind: str, detail: str, page: int | None = None) -> dict:
     return entry
 
 
+def record_inline_import(
+    source: str, target: str, researcher: Researcher | None, requested_by, stats
+) -> ImportRun:
+    """Record an import done in the request (a CSL upload) as a finished run, then do what
+    every import ends with (versions, curation replay, graph refresh)."""
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        source=source,
+        target=target[:500],
+        researcher=researcher,
+        requested_by=_user(requested_by),
+        status=ImportRun.Status.SUCCEEDED,
+        created=stats.created,
+        updated=stats.updated,
+        unchanged=stats.unchanged,
+        skipped=stats.skipped,
+        progress_done=stats.created + stats.updated + stats.unchanged + stats.skipped,
+        started_at=now,
+        finished_at=now,
+        heartbeat_at=now,
+    )
+    run.progress_total = run.progress_done
+    run.save(update_fields=["progress_total"])
+    if researcher is not None:
+        _after_import([researcher.pk])
+    return run
+
+
 # Executing -----------------------------------------------------------------------------------
 
 

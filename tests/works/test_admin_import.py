@@ -193,6 +193,8 @@ def test_a_csl_file_is_imported_for_a_researcher(staff_client):
     response = staff_client.post(url, {"file": upload, "reason": "sent by the researcher"})
     assert response.status_code == 302
     assert Work.objects.get(doi="10.1234/cv.1").authorships.get().researcher == researcher
+    run = ImportRun.objects.get()
+    assert (run.source, run.target, run.status, run.created) == ("csl", "cv.json", "succeeded", 1)
     bad = SimpleUploadedFile("cv.json", b"{not json", "application/json")
     response = staff_client.post(url, {"file": bad, "reason": "x"})
     assert b"Not a CSL-JSON file" in response.content

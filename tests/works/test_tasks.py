@@ -335,3 +335,18 @@ def test_the_arxiv_command_imports_for_a_researcher(monkeypatch):
     assert ImportRun.objects.get().target == 'au:"Adrian Del Maestro"'
     with pytest.raises(CommandError, match="No researcher"):
         call_command("import_arxiv", "--researcher", 0, "--sync")
+
+
+@responses.activate
+def test_records_with_missing_fields_still_import():
+    works = replay.all_works()
+    # Schema drift as the real records show it: keys missing or null.
+    for key in ("authorships", "abstract_inverted_index", "topics", "primary_topic"):
+        works[0].pop(key, None)
+    works[1]["primary_location"] = None
+    works[2]["doi"] = None
+    replay.add_author(responses)
+    replay.add_pages(responses, [works])
+    run = runs.execute_run(openalex_run().pk)
+    assert run.status == ImportRun.Status.SUCCEEDED, run.errors
+    assert Work.objects.count() == 9
