@@ -195,3 +195,20 @@ def test_read_csl_file_checks_every_item(tmp_path):
     with pytest.raises(CslError, match="item 2"):
         read_csl_file(path)
     assert len(read_csl_file(CSL_FILE)) == 47
+
+
+@pytest.mark.django_db
+def test_the_researcher_is_found_among_authors_by_surname_and_initial_ignoring_accents():
+    researcher = ResearcherFactory(display_name="Katharina Möller", openalex_id=None)
+    items = [
+        {
+            "title": "Papercraft",
+            "author": [{"family": "Ritsos", "given": "P. D."}, {"literal": "Moller, K."}],
+        }
+    ]
+
+    import_csl_items(items, researcher)
+
+    linked = Authorship.objects.get(researcher=researcher)
+    assert (linked.order, linked.raw_author_name) == (1, "Moller, K.")
+    assert Authorship.objects.count() == 2

@@ -123,16 +123,17 @@ def parse_item(item) -> dict:
 
 def normalised_title(title: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a title, for matching."""
-    folded = unicodedata.normalize("NFKD", title).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+    decomposed = unicodedata.normalize("NFKD", title)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
 
 
 def _name_key(name: str) -> tuple[str, str]:
-    """(surname, first initial), accent- and case-insensitive."""
-    tokens = normalised_title(name.replace(",", " , ")).split()
+    """(surname, first initial) of "Given Family" or "Family, Given", accent-insensitive."""
     if "," in name:
         surname, _, given = name.partition(",")
-        tokens = normalised_title(f"{given} {surname}").split()
+        name = f"{given} {surname}"
+    tokens = normalised_title(name).split()
     if not tokens:
         return "", ""
     return tokens[-1], tokens[0][0] if len(tokens) > 1 else ""
