@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count
 
 from works import runs
+from works.clients import arxiv
 from works.models import Authorship, ImportRun, Work
 
 pytestmark = [
@@ -95,8 +96,11 @@ class Worker:
 def workers():
     import redis
 
-    # A clean queue on this test's own Redis database: no message left from an earlier run.
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    # A clean queue: no message (or unacked message) left from an earlier run. Only Celery's
+    # own keys are removed, not the whole Redis database.
+    redis.Redis.from_url(settings.REDIS_URL).delete(
+        "celery", "unacked", "unacked_index", "unacked_mutex", arxiv.RedisRateLimiter.key
+    )
     started: list[Worker] = []
 
     def start(page_delay: float = 0.0) -> Worker:
