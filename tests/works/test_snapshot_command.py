@@ -212,3 +212,24 @@ def test_institutions_sources_and_topics_are_imported_and_other_kinds_skipped(tm
     assert (bangor.ror, bangor.type) == ("006jb1a24", "funder")
     assert Source.objects.get(openalex_id="S4306400194").type == "repository"
     assert Topic.objects.get(openalex_id="T10799").parent.openalex_id == "subfields/1707"
+
+
+@pytest.mark.django_db
+def test_a_snapshot_directory_imports_its_part_files_and_ignores_the_manifest(tmp_path):
+    works_dir = tmp_path / "data" / "works" / "updated_date=2025-09-17"
+    authors_dir = tmp_path / "data" / "authors" / "updated_date=2025-09-21"
+    works_dir.mkdir(parents=True)
+    authors_dir.mkdir(parents=True)
+    (works_dir / "part_000.gz").write_bytes(
+        gzip.compress(jsonl(load(MEARMAN_WORKS.name)["results"]).encode())
+    )
+    (authors_dir / "part_000.gz").write_bytes(
+        gzip.compress(jsonl([load("author-A5017898742.json")]).encode())
+    )
+    (tmp_path / "data" / "works" / "manifest").write_text('{"entries": []}')
+
+    output = run(tmp_path / "data")
+
+    assert output.index("authors/") < output.index("works/")
+    assert Work.objects.count() == 9
+    assert Researcher.objects.get(openalex_id="A5017898742").h_index == 2
