@@ -87,6 +87,7 @@ def test_known_papers_are_merged_not_duplicated():
     )  # fmt: skip
     by_doi = WorkFactory(doi="10.48550/arxiv.1005.5383", arxiv_id=None)
     WorkFactory(arxiv_id="cond-mat/0412498", doi=None)
+    AuthorshipFactory(work=by_location, researcher=adrian, order=0)
     AuthorshipFactory(work=by_doi, researcher=None, order=0, raw_author_name="Adrian Del Maestro")
     stats = importer.import_entries(adrian, feed().entries)
     assert (stats.created, stats.updated) == (7, 3)

@@ -3,9 +3,9 @@
 Only entries with an author whose name is compatible with the researcher's names are kept (an
 ``au:`` query also returns homonyms); the rest count as skipped. An entry we already know (same
 arXiv id, the arXiv DOI ``10.48550/arxiv.<id>``, or an ``arxiv.org/abs/<id>`` landing or PDF
-link recorded from OpenAlex) is merged into that work: blanks are filled, nothing is overwritten,
-``is_hidden`` and ``version_of`` are never touched. A second run over the same entries changes
-nothing.
+link recorded from OpenAlex on one of the researcher's works) is merged into that work: blanks
+are filled, nothing is overwritten, ``is_hidden`` and ``version_of`` are never touched. A second
+run over the same entries changes nothing.
 """
 
 from __future__ import annotations
@@ -39,14 +39,20 @@ def _canonical(researcher: Researcher) -> Researcher:
     return researcher
 
 
-def _find_existing(entries: list[ArxivEntry]) -> dict[str, Work]:
+def _find_existing(researcher: Researcher, entries: list[ArxivEntry]) -> dict[str, Work]:
     ids = [e.arxiv_id for e in entries]
-    query = Q(arxiv_id__in=ids) | Q(doi__in=[arxiv_doi(i) for i in ids])
+    by_identifier = Q(arxiv_id__in=ids) | Q(doi__in=[arxiv_doi(i) for i in ids])
+    # Links are matched among the researcher's own works only: a substring match cannot use an
+    # index, and over every work of a large database it would be a full scan per page.
+    by_link = Q()
     for arxiv_id in ids:
-        query |= Q(landing_page_url__icontains=f"arxiv.org/abs/{arxiv_id}")
-        query |= Q(pdf_url__icontains=f"arxiv.org/pdf/{arxiv_id}")
+        by_link |= Q(landing_page_url__icontains=f"arxiv.org/abs/{arxiv_id}")
+        by_link |= Q(pdf_url__icontains=f"arxiv.org/pdf/{arxiv_id}")
     found: dict[str, Work] = {}
-    candidates = list(Work.objects.filter(query).order_by("pk"))
+    candidates = list(Work.objects.filter(by_identifier).order_by("pk"))
+    candidates += list(
+        Work.objects.filter(by_link, authorships__researcher=researcher).distinct().order_by("pk")
+    )
     for arxiv_id in ids:
         pattern = _link_pattern(arxiv_id)
         for work in candidates:
@@ -134,7 +140,7 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
     if not matched:
         return stats
     with transaction.atomic():
-        existing = _find_existing([e for e, _ in matched])
+        existing = _find_existing(researcher, [e for e, _ in matched])
         journal_dois = {e.doi for e, _ in matched if e.doi}
         published_by_doi = {
             w.doi: w for w in Work.objects.filter(doi__in=journal_dois) if not is_preprint(w)
