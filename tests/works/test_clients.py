@@ -247,3 +247,29 @@ def test_an_arxiv_retry_waits_for_its_rate_limit_slot_too(monkeypatch):
     feed = arxiv.search("au:x", policy=replay.no_wait_policy())
     assert feed.entries == []
     assert len(slots) == 2
+
+
+@responses.activate
+def test_a_redirect_to_the_merged_record_is_followed_within_the_allow_list():
+    responses.get(
+        "https://api.openalex.org/authors/A1000",
+        status=301,
+        headers={"Location": "https://api.openalex.org/authors/A5017898742"},
+    )
+    replay.add_author(responses)
+    assert openalex.get_author("A1000")["id"].endswith("A5017898742")
+
+
+@responses.activate
+def test_a_redirect_off_the_allow_list_is_refused_before_it_is_followed():
+    responses.get(replay.AUTHOR_URL, status=302, headers={"Location": "https://evil.example/steal"})
+    with pytest.raises(PermanentError, match="Refused"):
+        openalex.get_author(replay.AUTHOR_ID)
+    assert [c.request.url for c in responses.calls] == [replay.AUTHOR_URL]
+
+
+@responses.activate
+def test_a_redirect_loop_ends_as_a_permanent_error():
+    responses.get(replay.AUTHOR_URL, status=301, headers={"Location": replay.AUTHOR_URL})
+    with pytest.raises(PermanentError, match="HTTP 301"):
+        openalex.get_author(replay.AUTHOR_ID, policy=replay.no_wait_policy())

@@ -16,13 +16,15 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_HOSTS = frozenset({"api.openalex.org", "export.arxiv.org"})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 3
 USER_AGENT = "bzpeer/0.1 (+https://github.com/bzpeer; researcher profiles)"
 
 
@@ -113,7 +115,10 @@ def get(
     """
     check_allowed(url)
     last: UpstreamError | None = None
-    for attempt in range(policy.attempts):
+    redirects = 0
+    for attempt in range(policy.attempts + MAX_REDIRECTS):
+        if attempt - redirects >= policy.attempts:
+            break
         if before_request is not None:
             before_request()
         retry_after = None
@@ -131,6 +136,17 @@ def get(
             status = response.status_code
             if 200 <= status < 300:
                 return response
+            if (
+                status in REDIRECTS
+                and redirects < MAX_REDIRECTS
+                and response.headers.get("Location")
+            ):
+                # OpenAlex redirects a merged record to the one it was merged into. Followed by
+                # hand so the new address is allow-listed before anything is sent to it.
+                url = urljoin(response.url, response.headers["Location"])
+                check_allowed(url)
+                params, redirects = None, redirects + 1
+                continue
             if status == 429 or status >= 500:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 last = TransientError(
@@ -143,8 +159,8 @@ def get(
                     url=response.url,
                     body=response.content,
                 )
-        if attempt + 1 < policy.attempts:
-            wait = policy.delay(attempt, retry_after)
+        if attempt - redirects + 1 < policy.attempts:
+            wait = policy.delay(attempt - redirects, retry_after)
             logger.info("retrying %s in %.1fs after %s", url, wait, last.detail)
             policy.sleep(wait)
     assert last is not None
