@@ -69,5 +69,6 @@ class Command(BaseCommand):
                 )
         if "recompute_graph" in get_commands():
             call_command("recompute_graph", verbosity=verbosity, stdout=self.stdout)
-        summary = ", ".join(f"{n} {name}" for name, n in demo_counts().items())
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {summary}."))
+        if verbosity >= 1:
+            summary = ", ".join(f"{n} {name}" for name, n in demo_counts().items())
+            self.stdout.write(self.style.SUCCESS(f"Demo loaded: {summary}."))
