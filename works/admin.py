@@ -106,7 +106,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     def start_view(self, request):
         if not request.user.is_staff:
             raise PermissionDenied
-        initial = {"researcher": request.GET.get("researcher")}
+        initial = {
+            "researcher": request.GET.get("researcher"),
+            "identifier": request.GET.get("identifier", "")[:200],
+        }
         if initial["researcher"]:
             initial["source"] = ImportRun.Source.ARXIV
         form = ImportStartForm(request.POST or None, initial=initial)

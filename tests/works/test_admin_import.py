@@ -241,3 +241,11 @@ def test_the_run_list_shows_a_progress_bar(staff_client):
     ImportRun.objects.create(source="openalex", target="A1000", progress_done=1, progress_total=4)
     response = staff_client.get(reverse("admin:works_importrun_changelist"))
     assert b'<progress max="100" value="25">' in response.content
+
+
+def test_the_researcher_page_links_to_prefilled_imports(staff_client):
+    researcher = ResearcherFactory(openalex_id="A5017898742")
+    page = staff_client.get(reverse("admin:profiles_researcher_change", args=[researcher.pk]))
+    assert b"?identifier=A5017898742" in page.content
+    form = staff_client.get(reverse("admin:works_importrun_start") + "?identifier=A5017898742")
+    assert b'value="A5017898742"' in form.content
