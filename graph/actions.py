@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
-from graph import collaborators, topics, trust
+from graph import collaborators, topics, trust, visible_works
 from graph.models import Collaboration, ResearcherTopic
 from profiles.models import Researcher
 
@@ -77,15 +77,19 @@ def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
 @transaction.atomic
 def recompute_all() -> dict[str, int]:
     """Rebuild collaborations, topics, levels and trust for every record, in bulk SQL."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             # The pair aggregation is one big GROUP BY: let it hash in memory, not on disk.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-    collaborations = collaborators.recompute_all()
-    ranked_topics = topics.recompute_all()
+            # JIT compilation costs more than it saves on these few, simple, large queries.
+            cursor.execute("SET LOCAL work_mem = '512MB'")
+            cursor.execute("SET LOCAL jit = off")
+    rw = visible_works.materialise()
+    collaborations = collaborators.recompute_all(rw)
+    ranked_topics = topics.recompute_all(rw)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Fresh statistics, or the planner takes the just-filled tables for empty ones.
             cursor.execute("ANALYZE graph_collaboration, graph_researchertopic")
-    scored = trust.recompute(None, bulk=True)
+    scored = trust.recompute(None, bulk=True, rw=rw)
+    visible_works.drop_materialised()
     return {"collaborations": collaborations, "topics": ranked_topics, "researchers": scored}

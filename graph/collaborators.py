@@ -31,7 +31,7 @@ def close_threshold() -> int:
     return settings.BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS
 
 
-def recompute_all() -> int:
+def recompute_all(rw: tuple[str, list] | None = None) -> int:
     """Rebuild every collaboration from scratch; returns the number of rows written.
 
     The pairs are aggregated once per unordered pair (a.rid < b.rid) and written in both
@@ -39,7 +39,7 @@ def recompute_all() -> int:
     (far cheaper than maintaining them row by row); the table stays locked until the
     surrounding transaction commits, so readers wait for a full recompute rather than see half.
     """
-    rw, params = researcher_works_sql()
+    rw, params = rw or researcher_works_sql()
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:

@@ -38,9 +38,9 @@ def _insert_sql(rw: str, restrict: bool) -> str:
     """  # noqa: S608 (constant SQL, values are parameters)
 
 
-def recompute_all() -> int:
+def recompute_all(rw: tuple[str, list] | None = None) -> int:
     """Rebuild every researcher's ranked topics; returns the number of rows written."""
-    rw, params = researcher_works_sql()
+    rw, params = rw or researcher_works_sql()
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:

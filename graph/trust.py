@@ -202,10 +202,10 @@ def _scored(evidence: Evidence) -> tuple[int, int, str]:
 # --- Reading evidence and writing scores ------------------------------------------------------
 
 
-def _evidence_sql(researcher_ids: list[int] | None) -> tuple[str, list]:
+def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tuple[str, list]:
     threshold = close_threshold()
     if researcher_ids is None:
-        rw, rw_params = researcher_works_sql()
+        rw, rw_params = rw_all or researcher_works_sql()
         where = ""
         id_params: list = []
     else:
@@ -262,8 +262,8 @@ def _evidence_sql(researcher_ids: list[int] | None) -> tuple[str, list]:
     return sql, params
 
 
-def _read_evidence(researcher_ids: list[int] | None):
-    sql, params = _evidence_sql(researcher_ids)
+def _read_evidence(researcher_ids: list[int] | None, rw_all: tuple | None = None):
+    sql, params = _evidence_sql(researcher_ids, rw_all)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
@@ -353,7 +353,12 @@ def _write(results: list[tuple], now, db_now, bulk: bool) -> None:
                 )
 
 
-def recompute(researcher_ids: Iterable[int] | None = None, *, bulk: bool = False) -> int:
+def recompute(
+    researcher_ids: Iterable[int] | None = None,
+    *,
+    bulk: bool = False,
+    rw: tuple[str, list] | None = None,
+) -> int:
     """Recompute levels, scores and counters (close collaborators, topics) and keep history.
 
     ``researcher_ids=None`` means every canonical record. Collaborations and topics must be
@@ -369,7 +374,7 @@ def recompute(researcher_ids: Iterable[int] | None = None, *, bulk: bool = False
     scored = 0
     for batch in batches:
         results, history = [], []
-        for researcher_id, evidence, old_score, old_level in _read_evidence(batch):
+        for researcher_id, evidence, old_score, old_level in _read_evidence(batch, rw):
             total, level, text = _scored(evidence)
             results.append(
                 (researcher_id, level, total, text, evidence.close_collaborators, evidence.topics)

@@ -46,6 +46,23 @@ def researcher_works_sql(authorship_researcher_ids: Iterable[int] | None = None)
     return sql, [False, *params]
 
 
+def materialise() -> tuple[str, list]:
+    """Compute ``researcher_works_sql()`` once into a temporary table for a full recompute
+    (collaborations, topics and trust all read it); returns SQL that selects from it."""
+    sql, params = researcher_works_sql()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS graph_rw")
+        cursor.execute(f"CREATE TEMP TABLE graph_rw AS {sql}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE graph_rw")
+    return "SELECT rid, cw, yr FROM graph_rw", []
+
+
+def drop_materialised() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS graph_rw")
+
+
 def authorship_ids_for(researcher_ids: Iterable[int]) -> list[int]:
     """The given ids plus the ids of every record merged into one of them."""
     ids = sorted(set(researcher_ids))
