@@ -18,6 +18,7 @@ import unicodedata
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     F,
     FloatField,
@@ -40,9 +41,6 @@ MAX_QUERY_LENGTH = 200
 RESULTS_LIMIT = 20
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
-# Below this trigram word similarity a name is not "close in spelling" (PostgreSQL only).
-NAME_SIMILARITY_THRESHOLD = 0.5
-TITLE_SIMILARITY_THRESHOLD = 0.6
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _FOLD_TABLE = str.maketrans(
@@ -163,6 +161,13 @@ def _count_matches(field: str, words: list[str]) -> Value | F:
     return total
 
 
+def _close_in_spelling(words: list[str], folded: RawSQL) -> RawSQL:
+    """PostgreSQL: the words are close in spelling to part of ``folded`` (pg_trgm's ``<%``,
+    word similarity above ``pg_trgm.word_similarity_threshold``, 0.6 by default). An operator
+    rather than a comparison with word_similarity(), so the trigram index can answer it."""
+    return _sql(f"%s <%% {folded.sql}", [" ".join(words)], output_field=BooleanField())
+
+
 def researchers_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet:
     """Canonical researchers whose name or name variants match, best first.
 
@@ -200,9 +205,7 @@ def researchers_matching(raw_query: str, queryset: QuerySet | None = None) -> Qu
             for word in words:
                 if len(word) == 1:
                     every_initial &= Q(search_haystack__regex=_starts_a_word(word))
-            queryset = queryset.filter(
-                every_initial, search_similarity__gte=NAME_SIMILARITY_THRESHOLD
-            )
+            queryset = queryset.filter(every_initial, _close_in_spelling(words, _name_haystack()))
         rank = rank + F("search_similarity")
     else:
         queryset = queryset.filter(every_word)
@@ -245,10 +248,15 @@ def works_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet
             [" ".join(words)],
             output_field=FloatField(),
         )
+        # Each alternative can use an index of profiles/migrations/0002_search: full text
+        # (abstracts too), title word starts and title close in spelling (trigrams).
+        every_title_word = Q()
+        for word in words:
+            every_title_word &= Q(search_title__regex=_starts_a_word(word))
         queryset = queryset.annotate(search_document=document, search_similarity=similarity).filter(
             Q(search_document=tsquery)
-            | every_word
-            | Q(search_similarity__gte=TITLE_SIMILARITY_THRESHOLD)
+            | every_title_word
+            | Q(_close_in_spelling(words, _title_folded()))
         )
         rank = (
             rank
