@@ -7,9 +7,11 @@ trigram and full-text indexes over the same expressions); on SQLite it is the Py
 below, registered on the connection before each search.
 
 Every word of the query must start a word of the name or one of its variants, so "Mearman J",
-"J. Mearman", "jo mear" and "MEARMAN" all find "Joseph Mearman". PostgreSQL also accepts names
-close in spelling (trigram similarity, for typos) and ranks works by full-text relevance; SQLite
-ranks by how many query words match the display name or title.
+"J. Mearman", "jo mear" and "MEARMAN" all find "Joseph Mearman"; a work matches when every word
+starts a word of its title or abstract. PostgreSQL matches abstracts through English full-text
+search (stemmed prefixes), also accepts names and titles close in spelling (trigrams, for
+typos) and adds full-text relevance and similarity to the rank; SQLite ranks by how many query
+words start a word of the display name or title.
 """
 
 import re
