@@ -233,3 +233,19 @@ def test_a_snapshot_directory_imports_its_part_files_and_ignores_the_manifest(tm
     assert output.index("authors/") < output.index("works/")
     assert Work.objects.count() == 9
     assert Researcher.objects.get(openalex_id="A5017898742").h_index == 2
+
+
+@pytest.mark.django_db
+def test_a_line_whose_leading_id_is_not_its_id_imports_nothing(tmp_path):
+    """The counting pass reads a line's leading "id" without parsing; JSON keeps the last
+    duplicate key, so the import pass sees another entity and refuses the file."""
+    path = broken_lines(
+        tmp_path,
+        "dup.jsonl",
+        [GOOD[0], '{"id": "https://openalex.org/W1", "id": "https://openalex.org/A1"}'],
+    )
+
+    with pytest.raises(CommandError, match="entities differ between reads"):
+        run(path)
+
+    assert counts() == (0, 0, 0)

@@ -57,7 +57,12 @@ def _cached_openalex_id(value: str) -> str | None:
 def entity_kind(data: dict) -> str:
     """'author', 'work', 'institution', 'source', 'topic' (or 'other') from the entity's id.
     ValueError when the entity is not a dict or has no valid id."""
-    return _KINDS.get(entity_id(data)[0], "other")
+    return kind_of_id(entity_id(data))
+
+
+def kind_of_id(openalex_id: str) -> str:
+    """The kind of entity a bare OpenAlex id names ('W1' -> 'work')."""
+    return _KINDS.get(openalex_id[0], "other")
 
 
 def normalise_doi(value) -> str | None:

@@ -11,6 +11,7 @@ then authors, then works, so that authorships find the full author records. Othe
 
 import gzip
 import json
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,9 +20,11 @@ from pathlib import Path
 from django.db import transaction
 
 from works.importers.openalex import IMPORTERS, ImportStats
-from works.importers.openalex_records import entity_kind
+from works.importers.openalex_records import entity_kind, kind_of_id, normalise_openalex_id
 
 DEFAULT_BATCH_SIZE = 1000
+# A snapshot line opens with the entity's id: {"id": "https://openalex.org/W...", ...
+_LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*"([^"\\]*)"')
 
 
 class SnapshotError(ValueError):
@@ -40,9 +43,12 @@ def _open_text(path: Path):
     return path.open(encoding="utf-8-sig")
 
 
-def iter_entities(path) -> Iterator[tuple[str, dict, str]]:
+def iter_entities(path, *, quick: bool = False) -> Iterator[tuple[str, dict | None, str]]:
     """Yield (where, entity, kind) for every entity in the file; SnapshotError on the first
-    problem. ``where`` is "line N" (or "results[i]" inside a multi-line recorded page)."""
+    problem. ``where`` is "line N" (or "results[i]" inside a multi-line recorded page).
+
+    quick=True only counts: a snapshot line that opens with its "id" is classified from that
+    id without being parsed (entity None); the import pass parses and checks every line."""
     path = Path(path)
     if not path.is_file():
         raise SnapshotError(path, None, "no such file")
@@ -63,19 +69,25 @@ def iter_entities(path) -> Iterator[tuple[str, dict, str]]:
                 # Not one entity per line: a pretty-printed recorded response.
                 yield from _document_entities(path, first + handle.read(), line_no)
                 return
-            yield from _line_entities(path, line_no, first)
+            yield from _line_entities(path, line_no, first, quick)
             for line in handle:
                 line_no += 1
                 if line.strip():
-                    yield from _line_entities(path, line_no, line)
+                    yield from _line_entities(path, line_no, line, quick)
     except (EOFError, OSError, zlib.error) as exc:
         raise SnapshotError(path, f"line {line_no + 1}", f"unreadable (truncated?): {exc}") from exc
     except UnicodeDecodeError as exc:
         raise SnapshotError(path, f"line {line_no + 1}", "not UTF-8 text") from exc
 
 
-def _line_entities(path, line_no: int, line: str):
+def _line_entities(path, line_no: int, line: str, quick: bool = False):
     where = f"line {line_no}"
+    if quick and (leading := _LEADING_ID.match(line)):
+        try:
+            yield where, None, kind_of_id(normalise_openalex_id(leading.group(1)))
+        except ValueError as exc:
+            raise SnapshotError(path, where, str(exc)) from exc
+        return
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -120,14 +132,16 @@ def import_snapshot_file(
 ) -> ImportStats:
     """Check then import one file, all or nothing. Raises SnapshotError for a bad file (nothing
     imported). A second run reports every entity unchanged."""
-    kinds = Counter(kind for _, _, kind in iter_entities(path))
+    # Counting first: totals for the progress lines, and which kinds to import in turn.
+    kinds = Counter(kind for _, _, kind in iter_entities(path, quick=True))
     stats = ImportStats(skipped=sum(n for kind, n in kinds.items() if kind not in IMPORTERS))
     with transaction.atomic():
         for kind, importer in IMPORTERS.items():
             if not kinds[kind]:
                 continue
-            done, batch, where = 0, [], ""
+            done, batch, where, read = 0, [], "", Counter()
             for where, entity, entity_kind_ in iter_entities(path):
+                read[entity_kind_] += 1
                 if entity_kind_ != kind:
                     continue
                 batch.append(entity)
@@ -140,6 +154,9 @@ def import_snapshot_file(
                 stats += _import_batch(importer, batch, path, where)
                 done += len(batch)
                 _report(progress, path, kind, done, kinds[kind], stats)
+            if read != kinds:
+                # The file changed between reads, or a line's leading "id" was not its id.
+                raise SnapshotError(path, None, "entities differ between reads; import again")
     return stats
 
 
