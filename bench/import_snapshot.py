@@ -115,9 +115,9 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-def copy_baseline() -> tuple[float, dict[str, float]]:
+def copy_baseline(like: str = "INCLUDING ALL") -> tuple[float, dict[str, float]]:
     """Seconds to COPY every row the import wrote into empty tables with the same indexes
-    (total, and per table)."""
+    (total, and per table). ``like="INCLUDING DEFAULTS"`` gives tables without any index."""
     dumps = {}
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -128,7 +128,7 @@ def copy_baseline() -> tuple[float, dict[str, float]]:
                     buffer.write(chunk)
             dumps[table] = buffer.getvalue()
             cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
-            cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
+            cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} {like})")
         per_table = {}
         with connection.cursor() as inner:
             for table, data in dumps.items():
@@ -187,6 +187,8 @@ def main() -> None:
             rows = sum(counts.values())
             print(f"COPY baseline: {copy:7.2f} s  {works / copy:8,.0f} works/s   ({rows:,} rows)")
             print("COPY per table:", ", ".join(f"{t}={s:.2f}s" for t, s in per_table.items()))
+            bare, _ = copy_baseline("INCLUDING DEFAULTS")
+            print(f"COPY, no index: {bare:6.2f} s  {works / bare:8,.0f} works/s   (for reference)")
             print("rows:", ", ".join(f"{t}={n:,}" for t, n in counts.items()))
             ratio = copy / first
             rate = works / first
