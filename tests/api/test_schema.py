@@ -6,15 +6,12 @@ per operation, on the recorded data; every response must be documented, of the d
 shape, and never a 5xx.
 """
 
-import types
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.internal.conjecture import utils as conjecture_utils
-from hypothesis_jsonschema import _from_schema
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -38,34 +35,8 @@ CHECKS = (
 )
 
 
-class _OldStyleMany:
-    """hypothesis-jsonschema 0.23.1 drives ``many`` with ``more()``; the Hypothesis in the
-    lock (6.170) only offers the context-manager form. This adapter keeps the locked pair
-    usable until the lock pins a Hypothesis both agree on (see the open-data report)."""
-
-    def __init__(self, data, min_size, max_size, average_size):
-        self._many = conjecture_utils.many(
-            data, min_size=min_size, max_size=max_size, average_size=average_size, observe=False
-        )
-        self._many.__enter__()
-        self._elements = iter(self._many)
-
-    def more(self) -> bool:
-        if next(self._elements, StopIteration) is StopIteration:
-            self._many.__exit__(None, None, None)
-            return False
-        return True
-
-    def reject(self, why=None) -> None:
-        self._many.reject(why)
-
-
 @pytest.fixture
-def api_schema(mearman, monkeypatch):
-    if not hasattr(conjecture_utils.many, "more"):
-        compatible = types.SimpleNamespace(**vars(conjecture_utils))
-        compatible.many = _OldStyleMany
-        monkeypatch.setattr(_from_schema, "cu", compatible)
+def api_schema(mearman):
     # The raw WSGI handler closes the database connection after each request, which would
     # end the test's transaction; Django's own test client disconnects these handlers too.
     request_started.disconnect(close_old_connections)
