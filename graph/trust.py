@@ -192,11 +192,40 @@ def score(evidence: Evidence) -> tuple[int, dict]:
     return total, breakdown
 
 
+def _component_template(key: str, label: str, items: list[tuple[str, int]]) -> str:
+    explanation = ", ".join(f"{item} %d/{maximum}" for item, maximum in items)
+    return (
+        f'{{"key":{json.dumps(key)},"label":{json.dumps(label)},"points":%d,'
+        f'"max":{sum(m for _, m in items)},"explanation":{json.dumps(explanation)}}}'
+    )
+
+
+# score()'s JSON as string templates: a full recompute writes 100,000s of breakdowns, and
+# building them as dicts and dumping them took longer than all the SQL.
+_COMPONENT_TEMPLATES = [_component_template(*component) for component in COMPONENTS]
+_LEVEL_LABELS = {int(level): level.label for level in Researcher.Level}
+
+
 @lru_cache(maxsize=100_000)
 def _scored(evidence: Evidence) -> tuple[int, int, str]:
-    """(score, level, breakdown as JSON text): many records share the same evidence."""
-    total, breakdown = score(evidence)
-    return total, breakdown["level"], json.dumps(breakdown, separators=(",", ":"))
+    """(score, level, breakdown as JSON text), the same as ``score``; many records share
+    the same evidence."""
+    points = item_points(evidence)
+    components = ",".join(
+        template % (sum(p), *p) for template, p in zip(_COMPONENT_TEMPLATES, points, strict=True)
+    )
+    total = min(100, sum(sum(p) for p in points))
+    level = int(level_for(evidence))
+    facts = ",".join(
+        f'"{name}":{"true" if value is True else "false" if value is False else int(value)}'
+        for name, value in vars(evidence).items()
+    )
+    text = (
+        f'{{"score":{total},"band":"{band_for(total)}","level":{level},'
+        f'"level_label":"{_LEVEL_LABELS[level]}","components":[{components}],'
+        f'"evidence":{{{facts}}}}}'
+    )
+    return total, level, text
 
 
 # --- Reading evidence and writing scores ------------------------------------------------------
@@ -223,11 +252,18 @@ def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tup
         collaboration_counts AS (
             SELECT c.researcher_id,
                    COUNT(*) AS coauthors,
-                   SUM(CASE WHEN c.shared_works_count >= %s THEN 1 ELSE 0 END) AS close,
-                   SUM(CASE WHEN c.shared_works_count >= %s AND co.owner_id IS NOT NULL
-                       THEN 1 ELSE 0 END) AS claimed_close
-            FROM graph_collaboration c JOIN profiles_researcher co ON co.id = c.coauthor_id
+                   SUM(CASE WHEN c.shared_works_count >= %s THEN 1 ELSE 0 END) AS close
+            FROM graph_collaboration c
             WHERE 1 = 1 {where.format(column="c.researcher_id")}
+            GROUP BY c.researcher_id
+        ),
+        claimed_close_counts AS (
+            -- Starts from the (few) claimed records and follows the coauthor index.
+            SELECT c.researcher_id, COUNT(*) AS n
+            FROM profiles_researcher co
+            JOIN graph_collaboration c ON c.coauthor_id = co.id
+            WHERE co.owner_id IS NOT NULL AND c.shared_works_count >= %s
+                  {where.format(column="c.researcher_id")}
             GROUP BY c.researcher_id
         )
         SELECT r.id,
@@ -241,19 +277,21 @@ def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tup
                COALESCE(collaboration_counts.close, 0),
                COALESCE(collaboration_counts.coauthors, 0),
                r.followers_count,
-               COALESCE(collaboration_counts.claimed_close, 0),
+               COALESCE(claimed_close_counts.n, 0),
                r.trust_score,
                r.verification_level
         FROM profiles_researcher r
         LEFT JOIN work_counts ON work_counts.rid = r.id
         LEFT JOIN topic_counts ON topic_counts.researcher_id = r.id
         LEFT JOIN collaboration_counts ON collaboration_counts.researcher_id = r.id
+        LEFT JOIN claimed_close_counts ON claimed_close_counts.researcher_id = r.id
         WHERE r.merged_into_id IS NULL {where.format(column="r.id")}
     """  # noqa: S608 (constant SQL, values are parameters)
     params = [
         *rw_params,
         *id_params,
         threshold,
+        *id_params,
         threshold,
         *id_params,
         Researcher.Origin.CURATED,

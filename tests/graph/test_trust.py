@@ -153,3 +153,23 @@ def test_claiming_a_record_raises_its_collaborators_community_points(owner):
     collaborator.refresh_from_db()
     assert collaborator.trust_score == before + 1
     assert collaborator.trust_breakdown["evidence"]["claimed_close_collaborators"] == 1
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        Evidence(),
+        REFERENCE,
+        Evidence(openalex_id=True, orcid=True, claimed=True, staff_verified=True, works=500),
+        Evidence(curated=True, followers=12, claimed_close_collaborators=2, coauthors=45),
+    ],
+)
+def test_the_bulk_json_breakdown_is_the_same_as_the_scored_one(evidence):
+    import json
+
+    from graph.trust import _scored
+
+    total, breakdown = score(evidence)
+    stored_total, level, text = _scored(evidence)
+    assert (stored_total, level) == (total, breakdown["level"])
+    assert json.loads(text) == breakdown
