@@ -310,6 +310,8 @@ BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS = env.int(
     "BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS", default=3
 )
 BZPEER_WORKS_PER_PAGE = 50
+# An import run whose heartbeat is older than this is resumed (or failed) by the sweeper.
+BZPEER_IMPORT_STALE_SECONDS = env.int("BZPEER_IMPORT_STALE_SECONDS", default=600)
 # Direct collaboration invitations one sender may send in 24 hours.
 BZPEER_INVITATIONS_PER_DAY = env.int("BZPEER_INVITATIONS_PER_DAY", default=5)
 # Claims one user may open in 24 hours (each may mail an institution and needs review).
