@@ -92,8 +92,11 @@ class ResearcherAdmin(admin.ModelAdmin):
     search_fields = ("display_name", "openalex_id", "orcid")
     list_select_related = ("merged_into", "owner")
     raw_id_fields = ("last_known_institution",)
+    # Ownership, L4 verification and the owner's own words change only through claims.actions
+    # (locked, audited); scores and counters only through the graph app.
     readonly_fields = (
-        "merged_into", "owner", "verification_level", "trust_score", "trust_breakdown",
+        "merged_into", "owner", "staff_verified", "summary", "open_to_collaborate", "links",
+        "verification_level", "trust_score", "trust_breakdown",
         "trust_computed_at", "followers_count", "close_collaborators_count", "topics_count",
         "curation_links",
     )  # fmt: skip
