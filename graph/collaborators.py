@@ -93,23 +93,28 @@ def _computed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple]:
     mine, params = researcher_works_sql(authorship_ids_for(researcher_ids))
     sql = f"""
         WITH a AS ({mine}),
+        -- Every visible version of their papers, found through two indexes (works.id and
+        -- works.version_of_id) rather than one OR the planner would answer with a scan.
+        paper_versions AS (
+            SELECT w.id, COALESCE(w.version_of_id, w.id) AS cw, w.publication_year AS yr
+            FROM works_work w WHERE w.is_hidden = %s AND w.id IN (SELECT cw FROM a)
+            UNION
+            SELECT w.id, COALESCE(w.version_of_id, w.id), w.publication_year
+            FROM works_work w WHERE w.is_hidden = %s AND w.version_of_id IN (SELECT cw FROM a)
+        ),
         b AS (
-            SELECT COALESCE(r.merged_into_id, r.id) AS rid,
-                   COALESCE(w.version_of_id, w.id) AS cw,
-                   MIN(w.publication_year) AS yr
-            FROM works_work w
-            JOIN works_authorship au ON au.work_id = w.id
+            SELECT COALESCE(r.merged_into_id, r.id) AS rid, v.cw, MIN(v.yr) AS yr
+            FROM paper_versions v
+            JOIN works_authorship au ON au.work_id = v.id
             JOIN profiles_researcher r ON r.id = au.researcher_id
-            WHERE w.is_hidden = %s
-              AND (w.id IN (SELECT cw FROM a) OR w.version_of_id IN (SELECT cw FROM a))
-            GROUP BY COALESCE(r.merged_into_id, r.id), COALESCE(w.version_of_id, w.id)
+            GROUP BY COALESCE(r.merged_into_id, r.id), v.cw
         )
         SELECT a.rid, b.rid, COUNT(*), MIN({_SHARED_YEAR}), MAX({_SHARED_YEAR})
         FROM a JOIN b ON a.cw = b.cw AND a.rid <> b.rid
         GROUP BY a.rid, b.rid
     """  # noqa: S608 (constant SQL, values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, False])
+        cursor.execute(sql, [*params, False, False])
         return {(row[0], row[1]): tuple(row[2:]) for row in cursor.fetchall()}
 
 

@@ -13,10 +13,15 @@ from graph.visible_works import authorship_ids_for, chunked, placeholders, resea
 
 
 def _insert_sql(rw: str, restrict: bool) -> str:
-    # For a few researchers, read only the topics of their works (the OR keeps both indexes,
-    # on works.id and works.version_of_id, usable); for everyone, read them all.
+    # For a few researchers, read only the topics of their papers' versions, found through
+    # the works.id and works.version_of_id indexes (a UNION, not an OR the planner would scan
+    # for); for everyone, read them all.
     only_theirs = (
-        "AND (w.id IN (SELECT cw FROM rw) OR w.version_of_id IN (SELECT cw FROM rw))"
+        """AND wt.work_id IN (
+                SELECT id FROM works_work WHERE id IN (SELECT cw FROM rw)
+                UNION
+                SELECT id FROM works_work WHERE version_of_id IN (SELECT cw FROM rw)
+            )"""
         if restrict
         else ""
     )
