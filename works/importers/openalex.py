@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from profiles.models import Researcher
+from works.importers.bulk_insert import insert_new, insert_rows
 from works.importers.openalex_records import (
     WorkRecord,
     abstract_from_inverted_index,
@@ -324,7 +325,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         fields = record.work_fields(source_pks)
         row = matched[record.openalex_id]
         if row is None:
-            new_works.append(Work(**fields))
+            new_works.append(fields)
             continue
         if names := apply_fields(row, fields):
             changed.append(row)
@@ -332,15 +333,8 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
             updated_ids.add(record.openalex_id)
 
     pk_by_id = {oid: row.pk for oid, row in matched.items() if row is not None}
-    if new_works:
-        # ignore_conflicts: a concurrent import of the same work must not fail the batch.
-        Work.objects.bulk_create(new_works, ignore_conflicts=True)
-        pk_by_id.update(
-            Work.objects.filter(openalex_id__in=[w.openalex_id for w in new_works]).values_list(
-                "openalex_id", "pk"
-            )
-        )
-    created_ids = {w.openalex_id for w in new_works} & set(pk_by_id)
+    pk_by_id.update(insert_new(Work, new_works))
+    created_ids = {w["openalex_id"] for w in new_works} & set(pk_by_id)
 
     children_changed = _sync_children(
         records, pk_by_id, created_ids, researchers.canonical, institution_pks, topic_pks,
@@ -449,8 +443,13 @@ def _sync_children(
             }
             row = None if is_new else old_authorships.get((work_pk, authorship.order))
             if row is None:
-                obj = Authorship(work_id=work_pk, order=authorship.order, **fields)
-                new_authorships.append((obj, institution_set))
+                new_authorships.append(
+                    (
+                        (work_pk, authorship.order, researcher_pk),
+                        (authorship.position, authorship.raw_author_name),
+                        institution_set,
+                    )
+                )
                 touched.add(record.openalex_id)
                 continue
             if apply_fields(row, fields):
@@ -458,9 +457,7 @@ def _sync_children(
                 touched.add(record.openalex_id)
             if old_links.get(row.pk, set()) != institution_set:
                 reset_links.append(row.pk)
-                new_links.extend(
-                    through(authorship_id=row.pk, institution_id=i) for i in institution_set
-                )
+                new_links.extend((row.pk, i) for i in institution_set)
                 touched.add(record.openalex_id)
         for topic_id, score in (record.topic_scores or {}).items():
             topic_pk = topic_pks.get(topic_id)
@@ -469,7 +466,7 @@ def _sync_children(
             wanted_topic_keys.add((work_pk, topic_pk))
             row = None if is_new else old_topics.get((work_pk, topic_pk))
             if row is None:
-                new_topics.append(WorkTopic(work_id=work_pk, topic_id=topic_pk, score=score))
+                new_topics.append((work_pk, topic_pk, score))
                 touched.add(record.openalex_id)
             elif row.score != score:
                 row.score = score
@@ -499,29 +496,32 @@ def _sync_children(
             changed, ["researcher", "position", "raw_author_name", "order"]
         )
     if new_authorships:
-        objs = [obj for obj, _ in new_authorships]
-        Authorship.objects.bulk_create(objs)
-        if any(obj.pk is None for obj in objs):
+        inserted = insert_rows(
+            Authorship,
+            ["work_id", "order", "researcher_id", "position", "raw_author_name"],
+            [ids + text for ids, text, _ in new_authorships],
+            returning=["work_id", "order", "id"],
+        )
+        pks = {(work_pk, order): pk for work_pk, order, pk in inserted}
+        if None in pks.values():
             # Backends that cannot return ids from a bulk insert: read them back.
             pks = {
                 (w, o): pk
                 for w, o, pk in Authorship.objects.filter(
-                    work_id__in={obj.work_id for obj in objs}
+                    work_id__in={ids[0] for ids, _, _ in new_authorships}
                 ).values_list("work_id", "order", "pk")
             }
-            for obj in objs:
-                obj.pk = pks[(obj.work_id, obj.order)]
         new_links.extend(
-            through(authorship_id=obj.pk, institution_id=i)
-            for obj, institution_set in new_authorships
+            (pks[ids[:2]], i)
+            for ids, _, institution_set in new_authorships
             for i in institution_set
         )
     if new_links:
-        through.objects.bulk_create(new_links, ignore_conflicts=True)
+        insert_rows(through, ["authorship_id", "institution_id"], new_links, ignore_conflicts=True)
     if stale_topics:
         WorkTopic.objects.filter(pk__in=stale_topics).delete()
     if changed_topics:
         WorkTopic.objects.bulk_update(changed_topics, ["score"])
     if new_topics:
-        WorkTopic.objects.bulk_create(new_topics, ignore_conflicts=True)
+        insert_rows(WorkTopic, ["work_id", "topic_id", "score"], new_topics, ignore_conflicts=True)
     return touched

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from profiles.models import Affiliation, Institution, Researcher
+from works.importers.bulk_insert import insert_new
 from works.importers.openalex_records import AuthorRecord
 from works.models import Source, Topic
 
@@ -191,7 +192,7 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
             fields.setdefault("display_name", record.display_name)
             if orcid:
                 fields["orcid"] = orcid
-            new.append(Researcher(openalex_id=oid, **fields))
+            new.append({"openalex_id": oid, **fields})
             created_ids.add(oid)
             if orcid:
                 by_orcid[orcid] = new[-1]
@@ -208,13 +209,7 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
             updated_ids.add(oid)
 
     pk_by_id = {oid: row.pk for oid, row in by_id.items() if oid in records}
-    if new:
-        Researcher.objects.bulk_create(new, ignore_conflicts=True)
-        pk_by_id.update(
-            Researcher.objects.filter(openalex_id__in=[r.openalex_id for r in new]).values_list(
-                "openalex_id", "pk"
-            )
-        )
+    pk_by_id.update(insert_new(Researcher, new))
     bulk_update_touched(Researcher, changed, changed_fields)
     created_ids &= set(pk_by_id)
     canonical = follow_merges(pk_by_id, {row.pk: row.merged_into_id for row in by_id.values()})
