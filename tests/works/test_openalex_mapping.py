@@ -292,6 +292,19 @@ def test_an_adopted_work_keeps_its_curated_authorship_after_the_source_authors()
 
 
 @pytest.mark.django_db
+def test_two_new_authors_with_the_same_orcid_do_not_fail_the_batch():
+    raw = copy.deepcopy(load("work-W3188841554.json"))
+    first, second = raw["authorships"][0]["author"], raw["authorships"][1]["author"]
+    second["orcid"] = first["orcid"]
+
+    import_works([raw])
+
+    holders = Researcher.objects.filter(orcid=normalise_orcid(first["orcid"]))
+    assert list(holders.values_list("openalex_id", flat=True)) == [first["id"][21:]]
+    assert Researcher.objects.get(openalex_id=second["id"][21:]).orcid is None
+
+
+@pytest.mark.django_db
 def test_topics_keep_the_hierarchy_and_work_topic_scores():
     raw = load("work-W3188841554.json")
 

@@ -175,6 +175,7 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
     by_orcid = {row.orcid: row for row in rows if row.orcid}
 
     new, changed, changed_fields, created_ids, updated_ids = [], [], set(), set(), set()
+    new_orcids = set()  # ORCIDs given to records created in this batch
     for oid, record in records.items():
         row = by_id.get(oid)
         orcid = record.orcid
@@ -185,17 +186,16 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
             changed.append(row)
             changed_fields.add("openalex_id")
             updated_ids.add(oid)
-        if orcid and orcid in by_orcid and by_orcid[orcid] is not row:
+        if orcid and (orcid in new_orcids or by_orcid.get(orcid, row) is not row):
             orcid = None  # held by another record
         if row is None:
             fields = record.researcher_fields(institution_pks) if full else {}
             fields.setdefault("display_name", record.display_name)
             if orcid:
                 fields["orcid"] = orcid
+                new_orcids.add(orcid)
             new.append({"openalex_id": oid, **fields})
             created_ids.add(oid)
-            if orcid:
-                by_orcid[orcid] = new[-1]
             continue
         wanted = record.researcher_fields(institution_pks) if full else {}
         if orcid and row.orcid is None:
