@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from graph import collaborators, topics, trust, visible_works
 from graph.models import Collaboration, ResearcherTopic
+from graph.visible_works import chunked
 from profiles.models import Researcher
 
 
@@ -47,9 +48,20 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
     affected: set[int] = set()
     if merged:
         # A merged record's works now count for the record it was merged into.
-        stale = Collaboration.objects.filter(Q(researcher__in=merged) | Q(coauthor__in=merged))
-        affected |= set(stale.values_list("researcher_id", flat=True)) - merged
-        stale.delete()
+        # Rows are symmetric: the partners of the merged records are the coauthors of their
+        # rows, and their mirror rows go too.
+        stale = list(
+            Collaboration.objects.filter(researcher__in=merged).values_list(
+                "researcher_id", "coauthor_id"
+            )
+        )
+        affected |= {coauthor for _, coauthor in stale} - merged
+        Collaboration.objects.filter(researcher__in=merged).delete()
+        for chunk in chunked(stale, 300):
+            condition = Q()
+            for researcher_id, coauthor_id in chunk:
+                condition |= Q(researcher_id=coauthor_id, coauthor_id=researcher_id)
+            Collaboration.objects.filter(condition).delete()
         ResearcherTopic.objects.filter(researcher__in=merged).delete()
         Researcher.objects.filter(pk__in=merged).update(close_collaborators_count=0, topics_count=0)
 
@@ -74,10 +86,11 @@ def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
     ]
     if not toggled:
         return set()
+    # Their close collaborators are the coauthors on their own (symmetric) rows.
     return set(
         Collaboration.objects.filter(
-            coauthor__in=toggled, shared_works_count__gte=collaborators.close_threshold()
-        ).values_list("researcher_id", flat=True)
+            researcher__in=toggled, shared_works_count__gte=collaborators.close_threshold()
+        ).values_list("coauthor_id", flat=True)
     ) - set(researcher_ids)
 
 

@@ -51,7 +51,6 @@ def recompute_all(rw: tuple[str, list] | None = None) -> int:
             cursor.execute(
                 "ALTER TABLE graph_collaboration DROP CONSTRAINT graph_collaboration_pkey"
             )
-            cursor.execute("DROP INDEX collaboration_coauthor")
         else:
             cursor.execute("DELETE FROM graph_collaboration")
         cursor.execute("DROP TABLE IF EXISTS graph_pairs")
@@ -81,9 +80,6 @@ def recompute_all(rw: tuple[str, list] | None = None) -> int:
             cursor.execute(
                 "ALTER TABLE graph_collaboration ADD CONSTRAINT graph_collaboration_pkey "
                 "PRIMARY KEY (researcher_id, coauthor_id)"
-            )
-            cursor.execute(
-                "CREATE INDEX collaboration_coauthor ON graph_collaboration (coauthor_id)"
             )
     return written
 

@@ -21,8 +21,8 @@ class Collaboration(models.Model):
     # Derived rows, rebuilt in bulk: no database-level foreign keys (their per-row checks cost
     # more than the rest of a full recompute); Django still cascades deletions. The pair is the
     # primary key (no id column, no sequence); its index starts with researcher_id and serves
-    # every lookup by it. The coauthor index is named so the full recompute can drop and
-    # rebuild it around its bulk insert.
+    # every lookup by it. There is no index on coauthor_id: the rows are symmetric, so "rows
+    # with coauthor X" are read as the mirrors of "rows with researcher X".
     pk = models.CompositePrimaryKey("researcher", "coauthor")
     researcher = models.ForeignKey(
         Researcher,
@@ -40,7 +40,6 @@ class Collaboration(models.Model):
 
     class Meta:
         ordering = ["researcher", "-shared_works_count", "coauthor"]
-        indexes = [models.Index(fields=["coauthor"], name="collaboration_coauthor")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(researcher=models.F("coauthor")),

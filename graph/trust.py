@@ -258,13 +258,14 @@ def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tup
             GROUP BY c.researcher_id
         ),
         claimed_close_counts AS (
-            -- Starts from the (few) claimed records and follows the coauthor index.
-            SELECT c.researcher_id, COUNT(*) AS n
+            -- From the (few) claimed records to their close collaborators, through the
+            -- primary key: the mirror rows say who has them as a close collaborator.
+            SELECT c.coauthor_id AS researcher_id, COUNT(*) AS n
             FROM profiles_researcher co
-            JOIN graph_collaboration c ON c.coauthor_id = co.id
+            JOIN graph_collaboration c ON c.researcher_id = co.id
             WHERE co.owner_id IS NOT NULL AND c.shared_works_count >= %s
-                  {where.format(column="c.researcher_id")}
-            GROUP BY c.researcher_id
+                  {where.format(column="c.coauthor_id")}
+            GROUP BY c.coauthor_id
         )
         SELECT r.id,
                CASE WHEN COALESCE(r.openalex_id, '') <> '' THEN 1 ELSE 0 END,
