@@ -246,11 +246,37 @@ def parse_source(data) -> tuple[str, dict] | None:
     return oid, fields
 
 
+# Hierarchies already read: a batch names the same few thousand topics over and over.
+_HIERARCHIES: dict[tuple, dict] = {}
+_MAX_HIERARCHIES = 20_000
+
+
 def parse_topic(data) -> tuple[str | None, float | None, dict]:
-    """A work's topic entry -> (topic id, score, {id: node fields}) for the whole hierarchy."""
-    nodes: dict[str, dict] = {}
+    """A work's topic entry -> (topic id, score, {id: node fields}) for the whole hierarchy.
+    The node dicts may be shared between calls: read them, do not change them."""
     if not isinstance(data, dict):
-        return None, None, nodes
+        return None, None, {}
+    score = data.get("score")
+    score = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
+    key = tuple(
+        (node.get("id"), node.get("display_name")) if isinstance(node, dict) else None
+        for node in (data, *(data.get(level) for level in _TOPIC_LEVELS[:3]))
+    )
+    try:
+        nodes = _HIERARCHIES.get(key)
+    except TypeError:  # an unhashable value where a string belongs
+        key, nodes = None, None
+    if nodes is None:
+        nodes = _topic_hierarchy(data)
+        if key is not None:
+            if len(_HIERARCHIES) >= _MAX_HIERARCHIES:
+                _HIERARCHIES.clear()
+            _HIERARCHIES[key] = nodes
+    return _topic_id(data.get("id"), "topic"), score, nodes
+
+
+def _topic_hierarchy(data: dict) -> dict[str, dict]:
+    nodes: dict[str, dict] = {}
     parent = None
     for level in _TOPIC_LEVELS:
         node = data if level == "topic" else data.get(level)
@@ -260,10 +286,7 @@ def parse_topic(data) -> tuple[str | None, float | None, dict]:
         name = plain_text(node.get("display_name"), 300) or tid
         nodes[tid] = {"display_name": name, "level": level, "parent": parent}
         parent = tid
-    topic_id = _topic_id(data.get("id"), "topic")
-    score = data.get("score")
-    score = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
-    return topic_id, score, nodes
+    return nodes
 
 
 # Authors ---------------------------------------------------------------------------------------
