@@ -112,10 +112,10 @@ class Dot:
 
 # Each kind gets a sector of the circle (start angle, end angle, in degrees; 0 = right).
 SECTORS = {
-    "person": (-165, -15),
+    "person": (-160, -20),
     "topic": (0, 60),
-    "institution": (72, 108),
-    "work": (125, 195),
+    "institution": (75, 105),
+    "work": (120, 180),
 }
 
 
