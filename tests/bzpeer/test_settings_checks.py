@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
@@ -57,9 +58,21 @@ def test_deploy_check_is_clean_when_production_is_fully_configured():
     assert "no issues" in result.stdout
 
 
-@override_settings(DEBUG=False, REDIS_URL="redis://x")
 def test_it_rejects_sqlite_in_production():
-    assert "bzpeer.E001" in ids_of(run_checks(include_deployment_checks=True))
+    sqlite = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+    # Only the check reads this copy; the test database connection is untouched.
+    with (
+        pytest.warns(UserWarning, match="DATABASES"),
+        override_settings(DEBUG=False, REDIS_URL="redis://x", DATABASES=sqlite),
+    ):
+        assert "bzpeer.E001" in ids_of(run_checks(include_deployment_checks=True))
+
+
+@override_settings(DEBUG=False, REDIS_URL="redis://x")
+def test_it_accepts_postgres_in_production():
+    postgres = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "bzpeer"}}
+    with pytest.warns(UserWarning, match="DATABASES"), override_settings(DATABASES=postgres):
+        assert "bzpeer.E001" not in ids_of(run_checks(include_deployment_checks=True))
 
 
 @override_settings(DEBUG=False, REDIS_URL="")
