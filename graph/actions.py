@@ -81,8 +81,8 @@ def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
         for pk, owner_id, breakdown in Researcher.objects.filter(pk__in=researcher_ids)
         .values_list("pk", "owner_id", "trust_breakdown")
         .iterator()
-        if breakdown
-        and breakdown.get("evidence", {}).get("claimed", False) != (owner_id is not None)
+        # A record never scored counts as unclaimed until now.
+        if (breakdown or {}).get("evidence", {}).get("claimed", False) != (owner_id is not None)
     ]
     if not toggled:
         return set()
