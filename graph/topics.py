@@ -60,7 +60,9 @@ def recompute_all(rw: tuple[str, list] | None = None) -> int:
         else:
             cursor.execute("DELETE FROM graph_researchertopic")
         cursor.execute(_insert_sql(rw, restrict=False), [*params, False])
-        written = cursor.rowcount
+        # SQLite reports -1 as the rowcount of an INSERT ... SELECT: count what is there.
+        cursor.execute("SELECT COUNT(*) FROM graph_researchertopic")
+        (written,) = cursor.fetchone()
         if postgres:
             cursor.execute(
                 "ALTER TABLE graph_researchertopic ADD CONSTRAINT graph_researchertopic_pkey "

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from graph.actions import recompute_all, refresh_researchers
 from profiles.models import Researcher
 from works.clients import arxiv as arxiv_client
 from works.clients import openalex as openalex_client
@@ -153,7 +154,7 @@ def record_inline_import(
     run.progress_total = run.progress_done
     run.save(update_fields=["progress_total"])
     if researcher is not None:
-        _after_import([researcher.pk])
+        after_import([researcher.pk])
     return run
 
 
@@ -276,8 +277,9 @@ def _run_arxiv(run: ImportRun) -> list[int]:
     return [researcher.pk]
 
 
-def _after_import(researcher_ids: list[int]) -> None:
-    """What every import ends with: pair versions, replay curation, refresh the graph."""
+def after_import(researcher_ids: list[int]) -> None:
+    """What every import of a few researchers ends with: replay curation, pair versions, refresh
+    their graph. A second call changes nothing."""
     canonical = set(researcher_ids)
     canonical |= set(
         Researcher.objects.filter(pk__in=researcher_ids, merged_into__isnull=False).values_list(
@@ -286,11 +288,15 @@ def _after_import(researcher_ids: list[int]) -> None:
     )
     reapply_curation()
     link_versions(canonical)
-    try:
-        from graph.actions import refresh_researchers
-    except ImportError:
-        return
     refresh_researchers(sorted(canonical))
+
+
+def after_bulk_import() -> dict[str, int]:
+    """What a file import (snapshot, demo) ends with: replay curation, pair versions among
+    everyone's works, recompute the whole graph. Returns the graph's counts."""
+    reapply_curation()
+    link_versions(Researcher.objects.canonical().values_list("pk", flat=True))
+    return recompute_all()
 
 
 def _finish(run: ImportRun, status: str, error: dict | None = None) -> None:
@@ -332,7 +338,7 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
             researcher_ids = _run_arxiv(run)
         else:
             raise PermanentError(f"Runs of source {run.source!r} are not executed by a worker.")
-        _after_import(researcher_ids)
+        after_import(researcher_ids)
     except RunCancelled:
         run.refresh_from_db()
         return run

@@ -56,3 +56,26 @@ def test_load_demo_twice_gives_identical_counts_and_the_expected_researchers():
         if "/W" in w["id"]
     } | {"https://openalex.org/W2741809807", "https://openalex.org/W3187234764"}
     assert first["works"] == len(raw_works | {"https://openalex.org/W3188841554"}) + 47
+
+
+@pytest.mark.django_db
+def test_load_demo_ends_like_every_import_paired_versions_and_a_scored_graph(client):
+    load_demo()
+
+    preprint = Work.objects.get(openalex_id="W3188841554")
+    assert preprint.version_of.openalex_id == "W3187234764"
+    mearman = Researcher.objects.get(openalex_id="A5017898742")
+    assert mearman.trust_score is not None
+    assert mearman.close_collaborators_count > 0
+    page = client.get(mearman.get_absolute_url()).content.decode()
+    assert "8 published item(s)" in page
+
+
+@pytest.mark.django_db
+def test_a_hidden_work_stays_hidden_when_the_demo_is_loaded_again():
+    load_demo()
+    Work.objects.filter(openalex_id="W2250748100").update(is_hidden=True)
+
+    load_demo()
+
+    assert Work.objects.get(openalex_id="W2250748100").is_hidden

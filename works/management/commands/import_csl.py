@@ -6,6 +6,7 @@ from django.db import transaction
 from profiles.models import Researcher
 from works.importers.csl import CslError, import_csl_items, read_csl_file
 from works.importers.openalex_records import normalise_openalex_id
+from works.runs import after_import
 
 
 def find_researcher(value: str) -> Researcher:
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 stats = import_csl_items(items, target)
             except CslError as exc:
                 raise CommandError(f"{file}, {exc} (nothing imported)") from exc
+        after_import([target.pk])
         if verbosity >= 1:
             self.stdout.write(
                 f"{file}: {len(items)} items for #{target.pk} {target}: created {stats.created}, "

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from works.importers.snapshot import DEFAULT_BATCH_SIZE, SnapshotError, import_snapshot_file
+from works.runs import after_bulk_import
 
 # In a directory, the files that hold entities (the snapshot's "manifest" files do not).
 ENTITY_SUFFIXES = (".gz", ".jsonl", ".json")
@@ -58,5 +59,11 @@ class Command(BaseCommand):
                         f"{path}: done: created {stats.created}, updated {stats.updated}, "
                         f"unchanged {stats.unchanged}, skipped {stats.skipped}"
                     )
+        graph = after_bulk_import()
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Curation re-applied, versions paired, graph recomputed for "
+                f"{graph['researchers']} researchers."
+            )
         if failed:
             raise CommandError("\n".join(failed))

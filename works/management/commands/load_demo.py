@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -10,6 +9,7 @@ from profiles.models import Affiliation, Institution, Researcher
 from works.importers.csl import import_csl_items, read_csl_file
 from works.importers.snapshot import SnapshotError, import_snapshot_file
 from works.models import Authorship, Source, Topic, Work
+from works.runs import after_bulk_import
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 # The reference researcher: a curated record, since the page it comes from names no ids.
@@ -67,8 +67,12 @@ class Command(BaseCommand):
                     f"{CURATED_FILE} (#{researcher.pk} {researcher}): created {stats.created}, "
                     f"updated {stats.updated}, unchanged {stats.unchanged}"
                 )
-        if "recompute_graph" in get_commands():
-            call_command("recompute_graph", verbosity=verbosity, stdout=self.stdout)
+        graph = after_bulk_import()
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Graph: {graph['researchers']} researchers scored, "
+                f"{graph['collaborations']} collaboration rows, {graph['topics']} ranked topics."
+            )
         if verbosity >= 1:
             summary = ", ".join(f"{n} {name}" for name, n in demo_counts().items())
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {summary}."))
