@@ -6,7 +6,6 @@ per operation, on the recorded data; every response must be documented, of the d
 shape, and never a 5xx.
 """
 
-
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
