@@ -10,6 +10,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from follows.models import DigestSubscription, Follow, Notification
+from graph.actions import rescore_researchers
 from profiles.models import Researcher
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,9 @@ def follow(user, researcher: Researcher) -> bool:
         return False
     # F() so two followers at once both count.
     Researcher.objects.filter(pk=researcher.pk).update(followers_count=F("followers_count") + 1)
-    researcher.refresh_from_db(fields=["followers_count"])
+    # Followers are part of the trust score's community component.
+    rescore_researchers([researcher.pk])
+    researcher.refresh_from_db(fields=["followers_count", "trust_score"])
     return True
 
 
@@ -39,7 +42,8 @@ def unfollow(user, researcher: Researcher) -> bool:
         Researcher.objects.filter(pk=researcher.pk).update(
             followers_count=Greatest(F("followers_count") - 1, 0)
         )
-    researcher.refresh_from_db(fields=["followers_count"])
+        rescore_researchers([researcher.pk])
+    researcher.refresh_from_db(fields=["followers_count", "trust_score"])
     return bool(deleted)
 
 

@@ -73,6 +73,13 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
     return rescored
 
 
+@transaction.atomic
+def rescore_researchers(researcher_ids: Iterable[int]) -> int:
+    """Recompute only the trust scores and levels of these records, for a change that moves no
+    collaboration or topic (a follow, an unfollow). A second call changes nothing."""
+    return trust.recompute(researcher_ids)
+
+
 def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
     """Close collaborators of records claimed or unclaimed since they were last scored: their
     community points count claimed close collaborators."""
