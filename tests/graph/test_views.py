@@ -35,7 +35,8 @@ def test_the_slice_lists_people_close_ones_first_papers_topics_and_institutions(
     assert "Augmented Reality Applications" in html
     assert "Bangor University" in html
     assert "Tangible papercraft visualisations for education" in html
-    assert reverse("graph:explorer", args=[mearman.pk]) in html
+    # The profile section around the slice links to the explorer; the partial does not repeat it.
+    assert reverse("graph:explorer", args=[mearman.pk]) not in html
     assert "<svg" in html
 
 
@@ -43,6 +44,7 @@ def test_the_slice_link_without_javascript_gets_a_whole_page(client, mearman):
     response = client.get(reverse("graph:slice", args=[mearman.pk]))
     assert response.status_code == 200
     assert b"<html" in response.content
+    assert reverse("graph:explorer", args=[mearman.pk]).encode() in response.content
     assert b"Jonathan C. Roberts" in response.content
 
 
