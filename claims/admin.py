@@ -3,6 +3,7 @@ staff page; the admin never edits a claim's status or a record's owner directly.
 
 from django.contrib import admin, messages
 
+from bzpeer.admin import ReadOnlyAdmin
 from claims import actions
 from claims.models import AuditEvent, Claim, Invitation, SenderBlock
 
@@ -76,19 +77,10 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor", "researcher", "claim", "invitation"]
     list_filter = ["action"]
     list_select_related = ["actor", "researcher", "claim", "invitation"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

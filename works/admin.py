@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bzpeer.admin import ReadOnlyAdmin
 from profiles.models import Researcher
 from works import curation, runs
 from works.clients.http import PermanentError
@@ -62,7 +63,7 @@ class ImportStartForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     list_display = (
         "pk", "source", "target", "researcher", "status", "progress", "created", "updated",
         "unchanged", "skipped", "requested_by", "created_at",
@@ -73,15 +74,6 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     change_list_template = "admin/works/importrun/change_list.html"
     change_form_template = "admin/works/importrun/change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="progress")
     def progress(self, run):
@@ -212,22 +204,13 @@ class WorkAdmin(admin.ModelAdmin):
 
 
 @admin.register(CurationLog)
-class CurationLogAdmin(admin.ModelAdmin):
+class CurationLogAdmin(ReadOnlyAdmin):
     """Append-only: staff read it; nobody adds, edits or deletes rows here."""
 
     list_display = ("created_at", "actor", "action", "target", "reason")
     list_filter = ("action",)
     search_fields = ("reason",)
     list_select_related = ("actor",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Source)
