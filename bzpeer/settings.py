@@ -290,6 +290,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": BZPEER_API_ANON_RATE, "user": BZPEER_API_USER_RATE},
+    # Reverse proxies in front of gunicorn that append to X-Forwarded-For. At 0 the client's
+    # own address is used, so a forged X-Forwarded-For header cannot buy a fresh budget.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "profiles.api.params.CappedPageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "profiles.api.errors.api_exception_handler",

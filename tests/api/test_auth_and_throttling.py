@@ -48,6 +48,14 @@ def test_anonymous_clients_are_throttled_with_a_json_429(client, db, fresh_throt
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_header_does_not_reset_the_budget(client, db, fresh_throttles):
+    statuses = [
+        client.get("/api/works/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
 def test_users_have_their_own_budget(client, stranger, fresh_throttles):
     token = Token.objects.create(user=stranger)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
