@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from profiles.models import Institution, Researcher
 from tests.conftest import OPENALEX
@@ -249,3 +250,19 @@ def test_a_line_whose_leading_id_is_not_its_id_imports_nothing(tmp_path):
         run(path)
 
     assert counts() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_defer_search_indexes_imports_as_usual_and_keeps_them_where_it_cannot_defer(mixed_jsonl):
+    output = run(mixed_jsonl, defer_search_indexes=True)
+
+    assert "done: created 10, updated 0, unchanged 0" in output
+    if connection.vendor == "sqlite":
+        assert "nothing to defer on this database" in output
+    else:  # a test runs in a transaction (see test_snapshot_indexes.py for the real thing)
+        assert "cannot defer them inside a transaction" in output
+
+
+def test_the_command_needs_a_path_unless_it_only_rebuilds_search_indexes():
+    with pytest.raises(CommandError, match="at least one PATH"):
+        run()

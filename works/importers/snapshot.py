@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from works.importers import search_indexes
 from works.importers.openalex import IMPORTERS, ImportStats
 from works.importers.openalex_records import entity_kind, kind_of_id, normalise_openalex_id
 
@@ -129,9 +130,18 @@ def import_snapshot_file(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
+    defer_search_indexes: bool = False,
 ) -> ImportStats:
     """Check then import one file, all or nothing. Raises SnapshotError for a bad file (nothing
-    imported). A second run reports every entity unchanged."""
+    imported). A second run reports every entity unchanged.
+
+    defer_search_indexes=True (PostgreSQL; call it outside a transaction): drop the search
+    indexes for the load and rebuild them after it, also when it fails (see
+    ``works.importers.search_indexes``). For several files, wrap them all in
+    ``search_indexes.deferred()`` instead, as the command does."""
+    if defer_search_indexes:
+        with search_indexes.deferred(note=progress):
+            return import_snapshot_file(path, batch_size=batch_size, progress=progress)
     # Counting first: totals for the progress lines, and which kinds to import in turn.
     kinds = Counter(kind for _, _, kind in iter_entities(path, quick=True))
     stats = ImportStats(skipped=sum(n for kind, n in kinds.items() if kind not in IMPORTERS))

@@ -1,9 +1,11 @@
 """Import files of OpenAlex entities (snapshot JSON Lines, .gz, or recorded list pages)."""
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from works.importers import search_indexes
 from works.importers.snapshot import DEFAULT_BATCH_SIZE, SnapshotError, import_snapshot_file
 from works.runs import after_bulk_import
 
@@ -35,30 +37,60 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("paths", nargs="*", metavar="PATH")
         parser.add_argument(
             "--batch-size",
             type=int,
             default=DEFAULT_BATCH_SIZE,
             help=f"entities per bulk write (default {DEFAULT_BATCH_SIZE})",
         )
+        parser.add_argument(
+            "--defer-search-indexes",
+            action="store_true",
+            help="PostgreSQL: drop the search indexes (trigram, full text) for the load and "
+            "build them once after it, also if the load fails; much faster for a large import, "
+            "but search is slow until the rebuild is done. No-op on SQLite.",
+        )
+        parser.add_argument(
+            "--rebuild-search-indexes",
+            action="store_true",
+            help="recreate any search index that is missing (after an import with "
+            "--defer-search-indexes was killed) and exit if no PATH is given",
+        )
 
     def handle(self, *args, paths, batch_size, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        progress = self.stdout.write if verbosity >= 1 else None
+        say = self.stdout.write if verbosity >= 1 else None
+        if options["rebuild_search_indexes"]:
+            created = search_indexes.restore_missing()
+            if say:
+                say(f"Search indexes recreated: {', '.join(created) or 'none were missing'}.")
+            if not paths:
+                return
+        if not paths:
+            raise CommandError("give at least one PATH")
+        if not options["defer_search_indexes"] and search_indexes.supported():
+            missing = set(search_indexes.SEARCH_INDEXES) - set(search_indexes.live_definitions())
+            if missing:
+                self.stderr.write(
+                    f"Search indexes missing: {', '.join(sorted(missing))}; recreate them with "
+                    "--rebuild-search-indexes."
+                )
         failed = []
-        for path in expand(paths):
-            try:
-                stats = import_snapshot_file(path, batch_size=batch_size, progress=progress)
-            except SnapshotError as exc:
-                failed.append(f"{exc} (nothing imported from this file)")
-            else:
-                if verbosity >= 1:
-                    self.stdout.write(
-                        f"{path}: done: created {stats.created}, updated {stats.updated}, "
-                        f"unchanged {stats.unchanged}, skipped {stats.skipped}"
-                    )
+        defer = options["defer_search_indexes"]
+        with search_indexes.deferred(note=say) if defer else nullcontext():
+            for path in expand(paths):
+                try:
+                    stats = import_snapshot_file(path, batch_size=batch_size, progress=say)
+                except SnapshotError as exc:
+                    failed.append(f"{exc} (nothing imported from this file)")
+                else:
+                    if say:
+                        say(
+                            f"{path}: done: created {stats.created}, updated {stats.updated}, "
+                            f"unchanged {stats.unchanged}, skipped {stats.skipped}"
+                        )
         graph = after_bulk_import()
         if verbosity >= 1:
             self.stdout.write(

@@ -1,0 +1,128 @@
+"""Set the search indexes aside during a bulk load (PostgreSQL) and build them again after.
+
+The trigram and full-text GIN indexes that ``profiles/migrations/0002_search.py`` creates cost
+most of an import's time when they are kept up to date row by row; building them once after the
+load is several times cheaper. The migration stays the one source of truth: which indexes are
+"search indexes", and how to recreate one that is missing, both come from its statements. Just
+before dropping, the live definitions are read from ``pg_indexes`` so that the rebuild restores
+exactly what was there.
+
+Nothing can leave the indexes missing for good: the rebuild runs in a ``finally``; if the process
+dies anyway (killed, power cut), ``restore_missing()`` (``manage.py import_openalex_snapshot
+--rebuild-search-indexes``, and the start of every snapshot import) recreates whichever are
+missing from the migration's statements. On SQLite there are no such indexes, and inside a
+transaction they cannot be set aside: there ``deferred()`` changes nothing.
+"""
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+_CREATE = re.compile(
+    r"^\s*CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON\s+(\w+)", re.IGNORECASE
+)
+
+
+def migration_statements() -> dict[str, str]:
+    """{index name: CREATE INDEX statement} for every index the search migration creates."""
+    migration = importlib.import_module("profiles.migrations.0002_search")
+    statements = {}
+    for statement in migration.FORWARD:
+        if match := _CREATE.match(statement):
+            statements[match.group(1)] = " ".join(statement.split())
+    return statements
+
+
+SEARCH_INDEXES = tuple(migration_statements())
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def live_definitions() -> dict[str, str]:
+    """{name: indexdef} of the search indexes that exist now (PostgreSQL), from pg_indexes."""
+    if not supported():
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND indexname = ANY(%s)",
+            [list(SEARCH_INDEXES)],
+        )
+        return dict(cursor.fetchall())
+
+
+def _if_not_exists(definition: str) -> str:
+    """pg_indexes gives "CREATE INDEX name ON ..."; make recreating it harmless if it exists
+    (another import may have rebuilt it first)."""
+    return re.sub(
+        r"^\s*CREATE\s+INDEX\s+(?!IF\s+NOT\s+EXISTS)",
+        "CREATE INDEX IF NOT EXISTS ",
+        definition,
+        count=1,
+        flags=re.IGNORECASE,
+    )
+
+
+def drop() -> dict[str, str]:
+    """Drop the search indexes; returns the definitions of those that existed."""
+    definitions = live_definitions()
+    with connection.cursor() as cursor:
+        for name in definitions:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+    return definitions
+
+
+def create(definitions: dict[str, str]) -> list[str]:
+    """Create each index of ``definitions`` that is missing; returns the names created."""
+    if not supported() or not definitions:
+        return []
+    missing = [name for name in definitions if name not in live_definitions()]
+    with connection.cursor() as cursor:
+        # A GIN index builds much faster with more sort memory; only for this session.
+        cursor.execute("SELECT set_config('maintenance_work_mem', '256MB', false)")
+        try:
+            for name in missing:
+                cursor.execute(_if_not_exists(definitions[name]))
+        finally:
+            cursor.execute("RESET maintenance_work_mem")
+    return missing
+
+
+def restore_missing() -> list[str]:
+    """Recreate, from the migration's statements, every search index that is missing (after an
+    import that was killed before it could rebuild them). Returns the names created."""
+    return create(migration_statements())
+
+
+@contextmanager
+def deferred(note: Callable[[str], None] | None = None) -> Iterator[dict[str, str]]:
+    """Drop the search indexes for the duration of the block and rebuild them after it, also
+    when it fails. Yields the definitions that were dropped (empty on SQLite)."""
+    if not supported():
+        if note:
+            note("Search indexes: nothing to defer on this database (only PostgreSQL has them).")
+        yield {}
+        return
+    if connection.in_atomic_block:
+        # Inside a transaction the drop would hold an exclusive lock on the tables (blocking
+        # every read) until the commit, and PostgreSQL refuses to build an index on a table
+        # with foreign-key checks still pending: keep the indexes.
+        if note:
+            note("Search indexes kept: cannot defer them inside a transaction.")
+        yield {}
+        return
+    restore_missing()  # a killed earlier import may have left some out
+    definitions = drop()
+    if note:
+        note(f"Search indexes dropped for the load: {', '.join(definitions) or 'none'}.")
+    try:
+        yield definitions
+    finally:
+        created = create({**migration_statements(), **definitions})
+        if note:
+            note(f"Search indexes rebuilt: {', '.join(created) or 'none'}.")
