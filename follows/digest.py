@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bzpeer.mail import mail_after_commit
 from follows.actions import notify
 from follows.models import DigestSubscription, Follow, Notification
 from works.models import Authorship
@@ -78,9 +78,7 @@ def send_digest(user, now=None) -> int:
         address = user.email
         # Turning the digest off stops the email; the in-site notifications above still come.
         if address and subscription.enabled:
-            transaction.on_commit(
-                lambda: send_mail("[bzpeer] Your weekly digest", body, None, [address])
-            )
+            mail_after_commit("[bzpeer] Your weekly digest", body, [address])
         return sum(len(w) for w in works.values())
 
 
