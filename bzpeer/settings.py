@@ -265,6 +265,9 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# A real mail server: EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="bzpeer <noreply@localhost>")
 
 # REST API ------------------------------------------------------------------------------------
