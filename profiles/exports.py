@@ -106,8 +106,10 @@ def _arxiv_id(work: Work) -> str:
 
 
 def _url(work: Work) -> str:
-    url = work.landing_page_url or work.doi_url or work.arxiv_url
-    return url if url.startswith(("https://", "http://")) else ""
+    """The first http(s) link among landing page, DOI and arXiv page: a landing page with
+    another scheme must not hide the DOI."""
+    candidates = (work.landing_page_url, work.doi_url, work.arxiv_url)
+    return next((url for url in candidates if url.startswith(("https://", "http://"))), "")
 
 
 def _kind(work: Work) -> tuple[str, str, str, str]:

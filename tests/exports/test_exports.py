@@ -9,7 +9,7 @@ from bibtexparser.bparser import BibTexParser
 from defusedxml import ElementTree
 from django.utils import timezone
 
-from profiles.exports import bibtex_escape, split_name, to_bibtex
+from profiles.exports import _url, bibtex_escape, split_name, to_bibtex
 from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.search.recorded import PREPRINT, PUBLISHED, mearman_works
@@ -219,3 +219,9 @@ def test_bibtex_escaping_of_special_characters():
         r"a\_b \textasciitilde{} c\textasciicircum{}d \textbackslash{} e"
     )
     assert to_bibtex([]) == ""
+
+
+@pytest.mark.django_db
+def test_a_landing_page_that_is_not_http_does_not_hide_the_doi_link():
+    work = WorkFactory(landing_page_url="ftp://files.example.org/paper.pdf", doi="10.1/abc")
+    assert _url(work) == "https://doi.org/10.1/abc"
