@@ -51,11 +51,14 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Approve selected claims")
+    @admin.action(description="Approve selected claims", permissions=["change"])
     def approve_selected(self, request, queryset):
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description="Reject selected claims (reason: evidence not sufficient)")
+    @admin.action(
+        description="Reject selected claims (reason: evidence not sufficient)",
+        permissions=["change"],
+    )
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, approve=False)
 

@@ -23,10 +23,16 @@ from works.models import ImportRun, Work
 CSL_MAX_BYTES = 5 * 1024 * 1024
 
 
-def get_researcher_for_staff(user, pk) -> Researcher:
-    if not (user.is_authenticated and user.is_staff):
+def get_researcher_for_curator(model_admin, request, pk) -> Researcher:
+    """The record, for staff holding the change permission on researchers (PermissionDenied
+    otherwise, Http404 if there is none): splits and CSL imports change the record."""
+    user = request.user
+    if not (user.is_authenticated and user.is_active and user.is_staff):
         raise PermissionDenied
-    return get_object_or_404(Researcher, pk=pk)
+    researcher = get_object_or_404(Researcher, pk=pk)
+    if not model_admin.has_change_permission(request, researcher):
+        raise PermissionDenied
+    return researcher
 
 
 class MergeForm(forms.Form):
@@ -107,6 +113,12 @@ class ResearcherAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_works=Count("authorships"))
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name != "curation_links"]
+
     @admin.display(description="works", ordering="n_works")
     def works(self, researcher):
         return researcher.n_works
@@ -135,7 +147,10 @@ class ResearcherAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
         return TemplateResponse(request, template, context)
 
-    @admin.action(description="Merge selected records into one (with a reason)")
+    @admin.action(
+        description="Merge selected records into one (with a reason)",
+        permissions=["change"],
+    )
     def merge_records(self, request, queryset):
         queryset = queryset.filter(merged_into__isnull=True)
         if queryset.count() < 2:
@@ -165,7 +180,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         )
 
     def split_view(self, request, pk):
-        researcher = get_researcher_for_staff(request.user, pk)
+        researcher = get_researcher_for_curator(self, request, pk)
         form = SplitForm(request.POST or None, researcher=researcher)
         if request.method == "POST" and form.is_valid():
             try:
@@ -192,7 +207,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         )
 
     def csl_view(self, request, pk):
-        researcher = get_researcher_for_staff(request.user, pk)
+        researcher = get_researcher_for_curator(self, request, pk)
         form = CslForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:

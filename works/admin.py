@@ -7,6 +7,7 @@ reason that lands in the append-only curation log.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -92,11 +93,31 @@ class ImportRunAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    # ReadOnlyAdmin refuses add and change through model forms to everyone; starting a run and
+    # cancelling or re-running one go through works.runs, for staff holding the model permission.
+    def _may(self, request, action: str) -> bool:
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+
     def _run(self, request, pk) -> ImportRun:
+        if not self._may(request, "change"):
+            raise PermissionDenied
         return runs.get_import_run_for_user(request.user, pk)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_start_run": self._may(request, "add"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"can_change_run": self._may(request, "change"), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_rerun"] = obj is not None and runs.can_rerun(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def start_view(self, request):
-        if not request.user.is_staff:
+        if not (request.user.is_staff and self._may(request, "add")):
             raise PermissionDenied
         initial = {
             "researcher": request.GET.get("researcher"),
@@ -136,7 +157,12 @@ class ImportRunAdmin(ReadOnlyAdmin):
     def rerun_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        new = runs.rerun(self._run(request, pk), request.user)
+        run = self._run(request, pk)
+        try:
+            new = runs.rerun(run, request.user)
+        except runs.CannotRerun as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:works_importrun_change", args=[run.pk]))
         self.message_user(request, f"Import run {new.pk} queued.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:works_importrun_change", args=[new.pk]))
 
@@ -194,11 +220,14 @@ class WorkAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/works/work/hide_confirm.html", context)
 
-    @admin.action(description="Hide selected works from profiles (with a reason)")
+    @admin.action(
+        description="Hide selected works from profiles (with a reason)",
+        permissions=["change"],
+    )
     def hide_works(self, request, queryset):
         return self._hide_action(request, queryset, True)
 
-    @admin.action(description="Show selected works again (with a reason)")
+    @admin.action(description="Show selected works again (with a reason)", permissions=["change"])
     def unhide_works(self, request, queryset):
         return self._hide_action(request, queryset, False)
 

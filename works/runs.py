@@ -44,10 +44,25 @@ def stale_after() -> timedelta:
 # Starting ------------------------------------------------------------------------------------
 
 
+# The sources a worker runs, so the only ones a run can be queued (or re-run) for. CSL uploads
+# are imported in the request and snapshots by a command; neither file is kept on the run.
+WORKER_SOURCES = frozenset({ImportRun.Source.OPENALEX, ImportRun.Source.ARXIV})
+
+
+class CannotRerun(Exception):
+    pass
+
+
+def can_rerun(run: ImportRun) -> bool:
+    return run.source in WORKER_SOURCES
+
+
 def _enqueue(run: ImportRun) -> ImportRun:
     """Send the run to a worker once the transaction that created it commits."""
     from works import tasks
 
+    if run.source not in WORKER_SOURCES:
+        raise ValueError(f"Runs of source {run.source!r} are not executed by a worker.")
     task = {
         ImportRun.Source.OPENALEX: tasks.import_openalex_author,
         ImportRun.Source.ARXIV: tasks.import_arxiv_for_researcher,
@@ -84,7 +99,15 @@ def start_arxiv_import(
 
 
 def rerun(run: ImportRun, requested_by=None) -> ImportRun:
-    """A fresh run with the same source and target (the old one stays as a record)."""
+    """A fresh run with the same source and target (the old one stays as a record).
+
+    :class:`CannotRerun` for a file import (CSL, snapshot): its file is not kept, and no worker
+    runs that source; nothing is created then.
+    """
+    if not can_rerun(run):
+        raise CannotRerun(
+            f"A {run.get_source_display()} import cannot be re-run: import the file again."
+        )
     with transaction.atomic():
         new = ImportRun.objects.create(
             source=run.source,
