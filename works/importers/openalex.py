@@ -433,11 +433,6 @@ def _sync_children(
             researcher_pk = (
                 canonical.get(authorship.author.openalex_id) if authorship.author else None
             )
-            fields = {
-                "researcher_id": researcher_pk,
-                "position": authorship.position,
-                "raw_author_name": authorship.raw_author_name,
-            }
             institution_set = {
                 institution_pks[i] for i in authorship.institutions if i in institution_pks
             }
@@ -452,6 +447,11 @@ def _sync_children(
                 )
                 touched.add(record.openalex_id)
                 continue
+            fields = {
+                "researcher_id": researcher_pk,
+                "position": authorship.position,
+                "raw_author_name": authorship.raw_author_name,
+            }
             if apply_fields(row, fields):
                 changed.append(row)
                 touched.add(record.openalex_id)
@@ -484,8 +484,10 @@ def _sync_children(
         for key, t in old_topics.items()
         if key[0] in topics_managed and key not in wanted_topic_keys
     ]
-    touched.update(id_by_pk[a.work_id] for a in old_authorships.values() if a.pk in stale)
-    touched.update(id_by_pk[t.work_id] for t in old_topics.values() if t.pk in stale_topics)
+    # Sets: "in" a list here was quadratic in the stale rows of a batch.
+    stale_set, stale_topic_set = set(stale), set(stale_topics)
+    touched.update(id_by_pk[a.work_id] for a in old_authorships.values() if a.pk in stale_set)
+    touched.update(id_by_pk[t.work_id] for t in old_topics.values() if t.pk in stale_topic_set)
 
     if stale:
         Authorship.objects.filter(pk__in=stale).delete()

@@ -120,7 +120,7 @@ def upsert_topics(records: dict[str, dict], outcomes=None) -> dict[str, int]:
                 "openalex_id", "pk"
             )
         )
-    changed = []
+    changed, parented = [], []
     for tid, f in records.items():
         if tid not in pks:
             continue
@@ -133,12 +133,15 @@ def upsert_topics(records: dict[str, dict], outcomes=None) -> dict[str, int]:
         if row is None:
             outcomes[tid] = "created"
             if wanted["parent_id"] is not None:
-                changed.append(Topic(pk=pks[tid], openalex_id=tid, **wanted))
+                parented.append(Topic(pk=pks[tid], parent_id=wanted["parent_id"]))
         elif apply_fields(row, wanted):
             changed.append(row)
             outcomes[tid] = "updated"
         else:
             outcomes[tid] = "unchanged"
+    # A created topic only lacks its parent (bulk_update's cost grows with the fields).
+    if parented:
+        Topic.objects.bulk_update(parented, ["parent"])
     if changed:
         Topic.objects.bulk_update(changed, ["display_name", "level", "parent"])
     return pks
