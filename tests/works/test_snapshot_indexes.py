@@ -126,3 +126,13 @@ def test_a_plain_import_warns_when_search_indexes_are_missing(tmp_path, before):
 
     assert "--rebuild-search-indexes" in err.getvalue()
     assert search_index_definitions() == before
+
+
+def test_a_deferred_import_after_a_killed_one_builds_the_missing_indexes_too(tmp_path, before):
+    path = write_jsonl(tmp_path / "works.jsonl", [json.dumps(WORKS[0])])
+    search_indexes.drop()  # the killed import's drop, never followed by its rebuild
+
+    output = run(path, defer_search_indexes=True)
+
+    assert "Search indexes dropped for the load: none" in output
+    assert search_index_definitions() == before

@@ -1,17 +1,20 @@
 """Set the search indexes aside during a bulk load (PostgreSQL) and build them again after.
 
 The trigram and full-text GIN indexes that ``profiles/migrations/0002_search.py`` creates cost
-most of an import's time when they are kept up to date row by row; building them once after the
-load is several times cheaper. The migration stays the one source of truth: which indexes are
+about a third of an import's time when they are kept up to date row by row (``bench/
+import_snapshot.py``), and more the larger the tables; building them once after the load is
+cheaper. The migration stays the one source of truth: which indexes are
 "search indexes", and how to recreate one that is missing, both come from its statements. Just
 before dropping, the live definitions are read from ``pg_indexes`` so that the rebuild restores
 exactly what was there.
 
 Nothing can leave the indexes missing for good: the rebuild runs in a ``finally``; if the process
 dies anyway (killed, power cut), ``restore_missing()`` (``manage.py import_openalex_snapshot
---rebuild-search-indexes``, and the start of every snapshot import) recreates whichever are
-missing from the migration's statements. On SQLite there are no such indexes, and inside a
-transaction they cannot be set aside: there ``deferred()`` changes nothing.
+--rebuild-search-indexes``) recreates whichever are missing from the migration's statements, as
+does the rebuild of the next deferred import; a plain import warns about missing ones.
+
+On SQLite there are no such indexes, and inside a transaction they cannot be set aside: there
+``deferred()`` changes nothing.
 """
 
 import importlib
@@ -116,7 +119,8 @@ def deferred(note: Callable[[str], None] | None = None) -> Iterator[dict[str, st
             note("Search indexes kept: cannot defer them inside a transaction.")
         yield {}
         return
-    restore_missing()  # a killed earlier import may have left some out
+    # An index a killed earlier import left out is built at the end with the others (from the
+    # migration's statement), not now only to be dropped again.
     definitions = drop()
     if note:
         note(f"Search indexes dropped for the load: {', '.join(definitions) or 'none'}.")
