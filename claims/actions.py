@@ -292,6 +292,11 @@ def _approve(claim: Claim, reviewer, reason: str = "") -> Claim:
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         if claim.status != Claim.Status.PENDING:
             raise ClaimError("This claim is not waiting for review.")
+        if researcher.merged_into_id is not None:
+            raise ClaimError(
+                f"This record was merged into record #{researcher.merged_into_id}; "
+                "the claim must be made on that record."
+            )
         if researcher.owner_id is not None:
             raise ClaimError("This record already has an owner.")
         if Researcher.objects.filter(owner_id=claim.claimant_id).exists():
@@ -359,6 +364,78 @@ def _close_rejected(claim: Claim, reviewer, reason: str) -> None:
         reverse("claims:detail", args=[claim.pk]),
         email=True,
     )
+
+
+def transfer_ownership_for_merge(source: Researcher, target: Researcher, actor) -> Researcher:
+    """Settle the claims of ``source`` as it is merged into ``target``; returns ``target``.
+
+    The owner (with staff verification and the approved claim) moves to ``target``, with an
+    ``OWNERSHIP_MOVED`` audit row; open claims on ``source``, and on ``target`` once it has an
+    owner, are rejected with a reason sent to their claimants. Refuses, changing nothing, when
+    both records are claimed. Called by ``works.curation.merge_researchers`` inside its
+    transaction, which then refreshes both records' levels and scores; a second call finds
+    nothing left to move or close.
+    """
+    with transaction.atomic():
+        # The merge already holds these locks; take them in id order anyway, as it does.
+        locked = {
+            r.pk: r
+            for r in Researcher.objects.select_for_update()
+            .filter(pk__in=[source.pk, target.pk])
+            .order_by("pk")
+        }
+        source, target = locked[source.pk], locked[target.pk]
+        if source.owner_id is not None and target.owner_id is not None:
+            raise ClaimError(
+                f"Both records are claimed (#{source.pk} and #{target.pk}): one owner must "
+                "release theirs before they can be merged."
+            )
+        if source.owner_id is not None:
+            approved = list(
+                Claim.objects.select_for_update().filter(
+                    researcher=source, status=Claim.Status.APPROVED
+                )
+            )
+            owner_id, verified = source.owner_id, source.staff_verified
+            # Clear the source first: the owner column is one-to-one.
+            source.owner = None
+            source.staff_verified = False
+            source.save(update_fields=["owner", "staff_verified", "updated_at"])
+            target.owner_id = owner_id
+            target.staff_verified = verified
+            target.save(update_fields=["owner", "staff_verified", "updated_at"])
+            # The approved claim follows the owner, so releasing the target later releases it.
+            Claim.objects.filter(pk__in=[c.pk for c in approved]).update(
+                researcher=target, updated_at=timezone.now()
+            )
+            audit(
+                AuditEvent.Action.OWNERSHIP_MOVED,
+                actor,
+                researcher=target,
+                claim=approved[0] if approved else None,
+                merged_from=source.pk,
+                owner=owner_id,
+                staff_verified=verified,
+            )
+        _close_open_claims(source, actor, f"record merged into #{target.pk}")
+        if target.owner_id is not None:
+            _close_open_claims(
+                target, actor, f"record #{source.pk}, already claimed, was merged into this one"
+            )
+    return target
+
+
+def _close_open_claims(researcher: Researcher, reviewer, reason: str) -> int:
+    claims = list(
+        # Lock the claims only, not the users and records joined in for the notices.
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("researcher", "claimant")
+        .filter(researcher=researcher, status__in=Claim.OPEN_STATUSES)
+        .order_by("pk")
+    )
+    for claim in claims:
+        _close_rejected(claim, reviewer, reason)
+    return len(claims)
 
 
 def reject_claim(claim: Claim, reviewer, reason: str) -> Claim:

@@ -93,6 +93,7 @@ class AuditEvent(models.Model):
         RECORD_VERIFIED = "record_verified"
         RECORD_UNVERIFIED = "record_unverified"
         RECORD_EDITED = "record_edited"
+        OWNERSHIP_MOVED = "ownership_moved", "Ownership moved by a merge"
         INVITATION_SENT = "invitation_sent"
         INVITATION_ACCEPTED = "invitation_accepted"
         INVITATION_DECLINED = "invitation_declined"

@@ -47,6 +47,29 @@ def unfollow(user, researcher: Researcher) -> bool:
     return bool(deleted)
 
 
+@transaction.atomic
+def move_follows(source: Researcher, target: Researcher) -> int:
+    """Move the follows of ``source`` to ``target`` (a merge); returns how many moved.
+
+    A user who follows both keeps one follow. Both records' ``followers_count`` is recounted
+    from the rows. The caller holds both records' locks and rescores them (the merge refreshes
+    the graph on commit). A second call moves nothing and leaves the counts as they are.
+    """
+    if source.pk == target.pk:
+        return 0
+    Follow.objects.filter(
+        researcher=source,
+        user_id__in=Follow.objects.filter(researcher=target).values("user_id"),
+    ).delete()
+    moved = Follow.objects.filter(researcher=source).update(researcher=target)
+    for researcher in (source, target):
+        Researcher.objects.filter(pk=researcher.pk).update(
+            followers_count=Follow.objects.filter(researcher=researcher).count()
+        )
+        researcher.refresh_from_db(fields=["followers_count"])
+    return moved
+
+
 def notify(user, kind: str, message: str, url: str = "", *, email: bool = False) -> Notification:
     """Record an in-site notification; with ``email``, also mail it once the transaction commits."""
     notification = Notification.objects.create(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from claims import actions as claims_actions
+from follows import actions as follows_actions
 from profiles.models import Affiliation, Researcher
 from works.models import Authorship, CurationLog, Work
 
@@ -83,18 +85,28 @@ def _move_authorships(from_pk: int, to_pk: int, work_ids=None) -> int:
 def merge_researchers(
     source: Researcher, target: Researcher, actor, reason: str = ""
 ) -> Researcher:
-    """Fold ``source`` into ``target``: its authorships move, its page redirects to target's."""
+    """Fold ``source`` into ``target``: its authorships, follows and owner move, its open claims
+    are closed, and its page redirects to target's. Refused, changing nothing, when both
+    records are claimed."""
     if source.pk == target.pk:
         raise CurationError("A record cannot be merged into itself.")
+    # Lock in id order, as the graph refresh and claims do, so crossed merges queue.
     locked = {
         r.pk: r
-        for r in Researcher.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+        for r in Researcher.objects.select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
     }
     source, target = locked[source.pk], locked[target.pk]
     if target.merged_into_id:
         raise CurationError(f"{target} is itself merged into another record; merge into that one.")
     if source.merged_into_id:
         raise CurationError(f"{source} is already merged into another record.")
+    if source.owner_id is not None and target.owner_id is not None:
+        raise CurationError(
+            f"Both records are claimed (#{source.pk} and #{target.pk}): one owner must release "
+            "theirs before they can be merged."
+        )
     _move_authorships(source.pk, target.pk)
     held = set(
         Affiliation.objects.filter(researcher=target).values_list("institution_id", flat=True)
@@ -116,6 +128,13 @@ def merge_researchers(
     target.save(update_fields=["display_name_alternatives", "updated_at"])
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
+    # Owner, claims and followers go only through their own apps' actions.
+    try:
+        claims_actions.transfer_ownership_for_merge(source, target, actor)
+    except claims_actions.ClaimError as exc:
+        raise CurationError(str(exc)) from exc
+    follows_actions.move_follows(source, target)
+    target.refresh_from_db(fields=["owner", "staff_verified", "followers_count"])
     _log(actor, CurationLog.Action.MERGE, {"source": source.pk, "target": target.pk}, reason)
     _refresh_graph([source.pk, target.pk])
     return target
