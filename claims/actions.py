@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bzpeer.mail import mail_after_commit
 from claims.email_domains import domains_for_researcher, email_matches
 from claims.models import AuditEvent, Claim
 from follows.actions import notify
@@ -207,7 +207,7 @@ def send_claim_email(claim: Claim, verify_url_builder=None) -> None:
         f"(valid for {hours} hours):\n\n{url}\n\nIf it was not you, ignore this message."
     )
     address = claim.institutional_email
-    transaction.on_commit(lambda: send_mail("[bzpeer] Confirm your claim", body, None, [address]))
+    mail_after_commit("[bzpeer] Confirm your claim", body, [address])
     audit(
         AuditEvent.Action.CLAIM_EMAIL_SENT, claim.claimant, researcher=claim.researcher, claim=claim
     )

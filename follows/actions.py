@@ -3,12 +3,12 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from bzpeer.mail import mail_after_commit
 from follows.models import DigestSubscription, Follow, Notification
 from graph.actions import rescore_researchers
 from profiles.models import Researcher
@@ -81,9 +81,7 @@ def notify(user, kind: str, message: str, url: str = "", *, email: bool = False)
         body = message
         if url:
             body += f"\n\n{settings.BZPEER_SITE_URL.rstrip('/')}{url}"
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, [address], fail_silently=False)
-        )
+        mail_after_commit(subject, body, [address])
     return notification
 
 
