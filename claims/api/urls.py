@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from claims.api import views
+
+urlpatterns = [
+    path("me/claims/", views.MyClaims.as_view(), name="api-my-claims"),
+]
