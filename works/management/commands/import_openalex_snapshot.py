@@ -48,8 +48,10 @@ class Command(BaseCommand):
             "--defer-search-indexes",
             action="store_true",
             help="PostgreSQL: drop the search indexes (trigram, full text) for the load and "
-            "build them once after it, also if the load fails; much faster for a large import, "
-            "but search is slow until the rebuild is done. No-op on SQLite.",
+            "build them once after it, also if the load fails. Meant for a first load of a "
+            "large snapshot: the rebuild covers every row of the tables, so on a large database "
+            "a small import costs more this way. Search is slow until the rebuild is done. "
+            "No-op on SQLite.",
         )
         parser.add_argument(
             "--rebuild-search-indexes",
