@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import orjson
 from django.db import transaction
 
 from works.importers import search_indexes
@@ -65,8 +66,8 @@ def iter_entities(path, *, quick: bool = False) -> Iterator[tuple[str, dict | No
             if not first:
                 return
             try:
-                json.loads(first)
-            except json.JSONDecodeError:
+                orjson.loads(first)
+            except orjson.JSONDecodeError:
                 # Not one entity per line: a pretty-printed recorded response.
                 yield from _document_entities(path, first + handle.read(), line_no)
                 return
@@ -90,8 +91,9 @@ def _line_entities(path, line_no: int, line: str, quick: bool = False):
             raise SnapshotError(path, where, str(exc)) from exc
         return
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
+        # orjson: decoding is about half of a snapshot import's CPU time with the json module.
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
         raise SnapshotError(path, where, f"not valid JSON ({exc.msg})") from exc
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         for index, entity in enumerate(data["results"]):
