@@ -169,34 +169,35 @@ def review_queue(request):
     return render(request, "claims/review_queue.html", {"claims": claims})
 
 
-@require_POST
-@_staff_required
-def claim_approve(request, pk: int):
+def _decide(request, pk: int, decide, success: str):
+    """Approve or reject through the claim action; a refusal becomes a message, not an error."""
     claim = access.get_claim_for_reviewer(request.user, pk)
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
-        actions.approve_claim(claim, request.user, form.cleaned_data.get("reason", ""))
+        decide(claim, request.user, form.cleaned_data.get("reason", ""))
     except actions.ClaimError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Approved: {claim.claimant} now owns {claim.researcher}.")
+        messages.success(request, success.format(claim=claim))
     return redirect("claims:detail", claim.pk)
+
+
+@require_POST
+@_staff_required
+def claim_approve(request, pk: int):
+    return _decide(
+        request,
+        pk,
+        actions.approve_claim,
+        "Approved: {claim.claimant} now owns {claim.researcher}.",
+    )
 
 
 @require_POST
 @_staff_required
 def claim_reject(request, pk: int):
-    claim = access.get_claim_for_reviewer(request.user, pk)
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        actions.reject_claim(claim, request.user, form.cleaned_data.get("reason", ""))
-    except actions.ClaimError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Claim rejected; the claimant was told why.")
-    return redirect("claims:detail", claim.pk)
+    return _decide(request, pk, actions.reject_claim, "Claim rejected; the claimant was told why.")
 
 
 @require_POST
