@@ -71,6 +71,11 @@ def send_digest(user, now=None) -> int:
                 "",
                 *lines,
                 "",
+                *(
+                    [f"A digest lists at most {MAX_WORKS_PER_DIGEST} works: the feed has them all."]
+                    if sum(len(w) for w in works.values()) >= MAX_WORKS_PER_DIGEST
+                    else []
+                ),
                 f"Feed: {site}{reverse('follows:feed')}",
                 f"Stop these emails: {site}{reverse('follows:following')}",
             ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from follows import actions, tasks
-from follows.digest import send_weekly_digests
+from follows.digest import MAX_WORKS_PER_DIGEST, send_weekly_digests
 from follows.models import DigestSubscription, Notification
 from tests.factories import AuthorshipFactory, ResearcherFactory
 
@@ -23,6 +23,7 @@ def test_the_digest_lists_new_works_once(follower, django_capture_on_commit_call
         assert send_weekly_digests() == 1
     assert len(mail.outbox) == 1
     assert "Fluids in a box" in mail.outbox[0].body
+    assert "the feed has them all" not in mail.outbox[0].body
     assert Notification.objects.get(user=follower).kind == "followed_published"
     # A second run has nothing new to send.
     with django_capture_on_commit_callbacks(execute=True):
@@ -57,3 +58,14 @@ def test_the_celery_task_runs_the_digest(follower):
     actions.follow(follower, researcher)
     AuthorshipFactory(researcher=researcher)
     assert tasks.send_weekly_digests.apply().get() == 1
+
+
+def test_a_full_digest_points_to_the_feed_for_the_rest(
+    follower, django_capture_on_commit_callbacks
+):
+    researcher = ResearcherFactory()
+    actions.follow(follower, researcher)
+    AuthorshipFactory.create_batch(MAX_WORKS_PER_DIGEST + 1, researcher=researcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_weekly_digests() == 1
+    assert "the feed has them all" in mail.outbox[0].body
