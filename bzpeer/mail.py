@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,10 @@ def mail_after_commit(subject: str, body: str, to: list[str]) -> None:
 
     def queue() -> None:
         try:
-            send_email.delay(subject, body, to)
+            if settings.BZPEER_EMAIL_VIA_WORKER:
+                send_email.delay(subject, body, to)
+            else:
+                send_email.apply(args=(subject, body, to), throw=True)
         except Exception:
             log.exception("Could not send %r to %s", subject, to)
 

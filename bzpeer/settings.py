@@ -269,6 +269,9 @@ EMAIL_BACKEND = env.str(
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="bzpeer <noreply@localhost>")
+# With a broker, a worker sends mail (retrying while the server is down); without one, and
+# under the test suite (whose mail outbox is in this process), it is sent in-process.
+BZPEER_EMAIL_VIA_WORKER = bool(REDIS_URL) and not TESTING
 
 # REST API ------------------------------------------------------------------------------------
 # Throttle rates, "<requests>/<second|minute|hour|day>": per client IP for anonymous clients,

@@ -46,3 +46,19 @@ def test_mail_is_sent_only_once_the_action_commits(
     for callback in callbacks:
         callback()
     assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_with_a_broker_the_mail_is_queued_for_a_worker(
+    settings, django_capture_on_commit_callbacks
+):
+    from bzpeer.mail import mail_after_commit
+
+    settings.BZPEER_EMAIL_VIA_WORKER = True
+    with (
+        mock.patch("bzpeer.tasks.send_email.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mail_after_commit("Subject", "Body", ["someone@example.org"])
+
+    delay.assert_called_once_with("Subject", "Body", ["someone@example.org"])
+    assert mail.outbox == []
