@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from bzpeer.mail import mail_after_commit
 from claims.models import Claim
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory
@@ -48,11 +49,10 @@ def test_mail_is_sent_only_once_the_action_commits(
     assert [m.to for m in mail.outbox] == [[owner.email]]
 
 
+@pytest.mark.django_db
 def test_with_a_broker_the_mail_is_queued_for_a_worker(
     settings, django_capture_on_commit_callbacks
 ):
-    from bzpeer.mail import mail_after_commit
-
     settings.BZPEER_EMAIL_VIA_WORKER = True
     with (
         mock.patch("bzpeer.tasks.send_email.delay") as delay,
