@@ -37,34 +37,31 @@ def _openalex_url(openalex_id: str | None) -> str:
     return f"https://openalex.org/{openalex_id}" if openalex_id else ""
 
 
-def _add_person(graph: nx.Graph, researcher: Researcher, depth: int, **extra) -> str:
-    key = node_id("researcher", researcher.pk)
+def _add_node(graph: nx.Graph, kind: str, pk: int, label: str, url: str, depth: int, **extra):
+    """Add a typed node once (a later sighting keeps the first, nearest one); returns its key."""
+    key = node_id(kind, pk)
     if key not in graph:
-        graph.add_node(
-            key,
-            type="researcher",
-            pk=researcher.pk,
-            label=researcher.display_name,
-            url=researcher.get_absolute_url(),
-            openalex_id=researcher.openalex_id or "",
-            depth=depth,
-            **extra,
-        )
+        graph.add_node(key, type=kind, pk=pk, label=label, url=url, depth=depth, **extra)
     return key
+
+
+def _add_person(graph: nx.Graph, researcher: Researcher, depth: int, **extra) -> str:
+    return _add_node(
+        graph,
+        "researcher",
+        researcher.pk,
+        researcher.display_name,
+        researcher.get_absolute_url(),
+        depth,
+        openalex_id=researcher.openalex_id or "",
+        **extra,
+    )
 
 
 def _add_topic(graph: nx.Graph, topic, depth: int) -> str:
-    key = node_id("topic", topic.pk)
-    if key not in graph:
-        graph.add_node(
-            key,
-            type="topic",
-            pk=topic.pk,
-            label=topic.display_name,
-            url=_openalex_url(topic.openalex_id),
-            depth=depth,
-        )
-    return key
+    return _add_node(
+        graph, "topic", topic.pk, topic.display_name, _openalex_url(topic.openalex_id), depth
+    )
 
 
 def build(researcher: Researcher, depth: int = 1) -> nx.Graph:
@@ -87,17 +84,10 @@ def build(researcher: Researcher, depth: int = 1) -> nx.Graph:
         )
     works = {}
     for work in hood.works:
-        key = node_id("work", work.pk)
-        works[work.pk] = key
-        graph.add_node(
-            key,
-            type="work",
-            pk=work.pk,
-            label=work.title,
-            url=_work_url(work.pk),
-            year=work.publication_year,
-            depth=1,
+        key = _add_node(
+            graph, "work", work.pk, work.title, _work_url(work.pk), 1, year=work.publication_year
         )
+        works[work.pk] = key
         graph.add_edge(center, key, type="authored", weight=1, first_year=work.publication_year)
     topics = {}
     for ranked in hood.topics:
@@ -105,14 +95,13 @@ def build(researcher: Researcher, depth: int = 1) -> nx.Graph:
         topics[ranked.topic_id] = key
         graph.add_edge(center, key, type="topic", weight=ranked.works_count)
     for institution in hood.institutions:
-        key = node_id("institution", institution.pk)
-        graph.add_node(
-            key,
-            type="institution",
-            pk=institution.pk,
-            label=institution.display_name,
-            url=_openalex_url(institution.openalex_id),
-            depth=1,
+        key = _add_node(
+            graph,
+            "institution",
+            institution.pk,
+            institution.display_name,
+            _openalex_url(institution.openalex_id),
+            1,
         )
         graph.add_edge(
             center,

@@ -240,31 +240,31 @@ def _download(researcher: Researcher, body: str, content_type: str, extension: s
     return response
 
 
-@require_safe
-def works_bibtex(request, pk: int):
+def _export(request, pk: int, render, content_type: str, extension: str):
+    """One researcher's listed works as a download; a merged record redirects first."""
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    body = to_bibtex(exported_works(researcher.pk))
-    return _download(researcher, body, "application/x-bibtex", "bib")
+    return _download(researcher, render(exported_works(researcher.pk)), content_type, extension)
+
+
+def _csl_json(works) -> str:
+    return json.dumps(to_csl(works), ensure_ascii=False, indent=1)
+
+
+@require_safe
+def works_bibtex(request, pk: int):
+    return _export(request, pk, to_bibtex, "application/x-bibtex", "bib")
 
 
 @require_safe
 def works_ris(request, pk: int):
-    researcher, moved = _researcher_or_redirect(request, pk)
-    if moved:
-        return moved
-    body = to_ris(exported_works(researcher.pk))
-    return _download(researcher, body, "application/x-research-info-systems", "ris")
+    return _export(request, pk, to_ris, "application/x-research-info-systems", "ris")
 
 
 @require_safe
 def works_csl_json(request, pk: int):
-    researcher, moved = _researcher_or_redirect(request, pk)
-    if moved:
-        return moved
-    body = json.dumps(to_csl(exported_works(researcher.pk)), ensure_ascii=False, indent=1)
-    return _download(researcher, body, "application/vnd.citationstyles.csl+json", "json")
+    return _export(request, pk, _csl_json, "application/vnd.citationstyles.csl+json", "json")
 
 
 class ResearcherWorksFeed(Feed):
