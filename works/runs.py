@@ -390,8 +390,29 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
 # Sweeping and refreshing ---------------------------------------------------------------------
 
 
+def _stalled_attempts(run: ImportRun) -> int:
+    """How many times in a row a worker claimed the run and then vanished without committing a
+    page. Each sweep writes the run's progress and attempt count into its ``WorkerLost`` entry, so
+    the next sweep can tell a run that is dying while still moving (a big import on workers that
+    get restarted) from one that dies at the same page every time."""
+    previous = next(
+        (
+            entry
+            for entry in reversed(run.errors)
+            if entry.get("kind") == "WorkerLost" and "progress" in entry
+        ),
+        None,
+    )
+    if previous is None:
+        return 0 if run.progress_done else run.attempts
+    if run.progress_done > previous["progress"]:
+        return 0
+    return previous.get("stalled", 0) + max(0, run.attempts - previous["attempts"])
+
+
 def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list[int]]:
-    """Resume runs whose worker stopped heart-beating; fail them after MAX_ATTEMPTS."""
+    """Resume runs whose worker stopped heart-beating; fail one only after MAX_ATTEMPTS attempts
+    in a row that committed no page, so a long import is never given up while it advances."""
     now = now or timezone.now()
     cutoff = now - (stale if stale is not None else stale_after())
     resumed, failed = [], []
@@ -404,12 +425,20 @@ def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list
             last = run.heartbeat_at or run.created_at
             if last > cutoff:
                 continue
-            if run.attempts >= MAX_ATTEMPTS:
+            stalled = _stalled_attempts(run)
+            ledger = {"progress": run.progress_done, "attempts": run.attempts, "stalled": stalled}
+            if stalled >= MAX_ATTEMPTS:
                 run.status = ImportRun.Status.FAILED
                 run.finished_at = now
                 run.errors = [
                     *run.errors,
-                    _error("WorkerLost", f"no progress since {last.isoformat()}; gave up"),
+                    {
+                        **_error(
+                            "WorkerLost",
+                            f"no progress since {last.isoformat()} in {stalled} attempts; gave up",
+                        ),
+                        **ledger,
+                    },
                 ]
                 run.save(update_fields=["status", "finished_at", "errors"])
                 failed.append(run.pk)
@@ -419,7 +448,10 @@ def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list
             run.celery_task_id = ""
             run.errors = [
                 *run.errors,
-                _error("WorkerLost", f"no progress since {last.isoformat()}; resumed"),
+                {
+                    **_error("WorkerLost", f"no progress since {last.isoformat()}; resumed"),
+                    **ledger,
+                },
             ]
             run.save(update_fields=["status", "heartbeat_at", "celery_task_id", "errors"])
             _enqueue(run)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.db import models
 from django.utils import timezone
 
 from profiles.models import Researcher
@@ -239,6 +240,49 @@ def test_the_sweeper_resumes_stale_runs_and_fails_those_out_of_attempts(
     assert sent == [stale.pk]
     statuses = dict(ImportRun.objects.values_list("pk", "status"))
     assert statuses == {stale.pk: "queued", hopeless.pk: "failed", fresh.pk: "running"}
+
+
+def worker_dies(run: ImportRun, pages: int) -> None:
+    """A worker claims the run (as ``runs._claim`` does), commits ``pages`` pages, then vanishes."""
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING,
+        attempts=models.F("attempts") + 1,
+        progress_done=models.F("progress_done") + 25 * pages,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+
+
+def test_the_sweeper_keeps_resuming_a_run_that_advances_between_kills(monkeypatch):
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", lambda pk: None)
+    run = openalex_run()
+    for _ in range(10):
+        worker_dies(run, pages=3)
+        assert runs.sweep_stale_runs() == {"resumed": [run.pk], "failed": []}
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.progress_done) == ("queued", 10, 750)
+
+
+def test_the_sweeper_gives_up_after_max_attempts_in_a_row_without_a_page(monkeypatch):
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", lambda pk: None)
+    run = openalex_run()
+    worker_dies(run, pages=4)
+    assert runs.sweep_stale_runs()["resumed"] == [run.pk]
+    for _ in range(runs.MAX_ATTEMPTS - 1):
+        worker_dies(run, pages=0)
+        assert runs.sweep_stale_runs()["resumed"] == [run.pk]
+    worker_dies(run, pages=0)
+    assert runs.sweep_stale_runs() == {"resumed": [], "failed": [run.pk]}
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "in 3 attempts; gave up" in run.errors[-1]["detail"]
+
+
+def test_a_queued_run_no_worker_picked_up_is_requeued_not_failed(monkeypatch):
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", lambda pk: None)
+    run = openalex_run()
+    for _ in range(runs.MAX_ATTEMPTS + 2):
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+        assert runs.sweep_stale_runs()["resumed"] == [run.pk]
 
 
 def test_refresh_queues_claimed_and_followed_researchers_once(
