@@ -2,17 +2,19 @@
 
 The score is 0-100, the sum of four components, each the sum of a few capped items:
 
-* identity evidence (at most 40): an authority record (OpenAlex id, or curated by staff) 5,
-  an ORCID 10, claimed by a user 10, the claim verified by staff 15;
+* identity evidence (at most 35): an authority record (OpenAlex id, or curated by staff) 5,
+  an ORCID 5, claimed by a user 10, the claim verified by staff 15;
 * scholarly record (at most 25): 1 point per 5 visible works (at most 20), 1 point per 3 topics
   (at most 5);
-* collaboration network (at most 20): 1 point per close collaborator (at most 15), 1 point per
+* collaboration network (at most 25): 1 point per close collaborator (at most 20), 1 point per
   20 distinct co-authors (at most 5);
 * community (at most 15): followers (at most 10, in steps), 1 point per close collaborator
   whose own record is claimed (at most 5).
 
 Every item only ever adds points, so more identity evidence never lowers a score, and
-followers can move it by 10 points at most. ``score`` and ``level_for`` are pure functions of
+followers can move it by 10 points at most. Identifiers alone (an OpenAlex id and an ORCID, 10)
+stay below an active record with a few works, topics and close collaborators: an identifier says
+who a record is, not that anyone works with them. ``score`` and ``level_for`` are pure functions of
 ``Evidence``; ``recompute`` reads the evidence with one query and writes the results.
 """
 
@@ -80,10 +82,10 @@ COMPONENTS = [
     (
         "identity",
         "Identity evidence",
-        [("Authority record", 5), ("ORCID", 10), ("Claimed", 10), ("Staff verification", 15)],
+        [("Authority record", 5), ("ORCID", 5), ("Claimed", 10), ("Staff verification", 15)],
     ),
     ("record", "Scholarly record", [("Works", 20), ("Topics", 5)]),
-    ("network", "Collaboration network", [("Close collaborators", 15), ("Co-authors", 5)]),
+    ("network", "Collaboration network", [("Close collaborators", 20), ("Co-authors", 5)]),
     ("community", "Community", [("Followers", 10), ("Claimed collaborators", 5)]),
 ]
 
@@ -94,12 +96,12 @@ def item_points(e: Evidence) -> list[list[int]]:
     return [
         [
             5 if e.openalex_id or e.curated else 0,
-            10 if e.orcid else 0,
+            5 if e.orcid else 0,
             10 if claimed else 0,
             15 if claimed and e.staff_verified else 0,
         ],
         [min(20, e.works // 5), min(5, e.topics // 3)],
-        [min(15, e.close_collaborators), min(5, e.coauthors // 20)],
+        [min(20, e.close_collaborators), min(5, e.coauthors // 20)],
         [
             next(points for floor, points in FOLLOWER_STEPS if e.followers >= floor),
             min(5, e.claimed_close_collaborators),

@@ -173,3 +173,36 @@ def test_the_bulk_json_breakdown_is_the_same_as_the_scored_one(evidence):
     stored_total, level, text = _scored(evidence)
     assert (stored_total, level) == (total, breakdown["level"])
     assert json.loads(text) == breakdown
+
+
+# The two records a visitor compared: identifiers and nothing else, and an active record like
+# Joseph Mearman's (no ORCID, 8 works, 13 topics, 2 close collaborators, 17 co-authors).
+EMPTY_WITH_ORCID = Evidence(openalex_id=True, orcid=True)
+ACTIVE = Evidence(openalex_id=True, works=8, topics=13, close_collaborators=2, coauthors=17)
+
+
+def test_identifiers_alone_score_below_an_active_record():
+    assert score(EMPTY_WITH_ORCID)[0] == 10
+    assert score(ACTIVE)[0] == 12
+
+
+@pytest.mark.django_db
+def test_an_active_record_is_ranked_above_an_empty_one_with_an_orcid():
+    empty = ResearcherFactory(display_name="Empty", orcid="0000-0002-1825-0097")
+    active = ResearcherFactory(display_name="Active")
+    topics = TopicFactory.create_batch(13)
+    closes = ResearcherFactory.create_batch(2)
+    for index in range(8):
+        work = WorkFactory(publication_year=2014 + index)
+        AuthorshipFactory(work=work, researcher=active, order=0)
+        AuthorshipFactory(work=work, researcher=closes[index % 2], order=1)
+    for index, topic in enumerate(topics):
+        WorkTopic.objects.create(work=active.authorships.all()[index % 8].work, topic=topic)
+
+    refresh_researchers([empty.pk, active.pk])
+    ranked = list(
+        Researcher.objects.filter(pk__in=[empty.pk, active.pk])
+        .order_by("-trust_score")
+        .values_list("display_name", "trust_score")
+    )
+    assert ranked == [("Active", 12), ("Empty", 10)]
