@@ -75,11 +75,13 @@ def work_authors(work, profiled_pk: int) -> str:
     names = []
     for author in work.listed_authors:
         if author.researcher_id is None:
-            template = '<span class="author author--unlinked">{name}</span>'
+            template = '<span class="author author--unlinked" dir="auto">{name}</span>'
         elif author.researcher_id == profiled_pk:
-            template = '<strong class="author author--self">{name}</strong>'
+            template = '<strong class="author author--self" dir="auto">{name}</strong>'
         else:
-            template = '<a class="author" href="/researchers/{pk}/">{name}</a>'
+            # <bdi>, like dir="auto" on the others: an imported name cannot reorder its
+            # neighbours.
+            template = '<bdi><a class="author" href="/researchers/{pk}/">{name}</a></bdi>'
         names.append(format_html(template, pk=author.researcher_id, name=author.name))
     if len(names) <= AUTHORS_SHOWN:
         # Safe: every part was escaped by format_html above.
