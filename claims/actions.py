@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bzpeer.mail import mail_after_commit
+from bzpeer.staff import has_staff_permission
+from claims.access import DECIDE_CLAIMS, VERIFY_RECORDS
 from claims.email_domains import domains_for_researcher, email_matches
 from claims.models import AuditEvent, Claim
 from follows.actions import notify
@@ -277,8 +279,9 @@ def resend_claim_email(claim: Claim, user, verify_url_builder=None) -> None:
 
 
 def _check_reviewer(claim: Claim, reviewer) -> None:
-    if reviewer is None or not reviewer.is_staff:
-        raise ClaimError("Only staff can decide claims.")
+    # The views check this too; here it holds for the admin, the API and the shell alike.
+    if not has_staff_permission(reviewer, DECIDE_CLAIMS):
+        raise ClaimError("Only staff allowed to decide claims can decide them.")
     if reviewer.pk == claim.claimant_id:
         raise ClaimError("You cannot decide your own claim.")
 
@@ -485,8 +488,8 @@ def release_record(researcher: Researcher, user) -> Researcher:
 
 def set_staff_verified(researcher: Researcher, reviewer, verified: bool = True) -> Researcher:
     """Staff grant (or withdraw) L4 after reviewing the owner's evidence."""
-    if reviewer is None or not reviewer.is_staff:
-        raise ClaimError("Only staff can verify records.")
+    if not has_staff_permission(reviewer, VERIFY_RECORDS):
+        raise ClaimError("Only staff allowed to verify records can verify them.")
     with transaction.atomic():
         researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
         if verified and researcher.owner_id is None:

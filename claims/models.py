@@ -70,6 +70,11 @@ class Claim(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
+        # Reading claims is view_claim and deciding them change_claim (the admin's own pair);
+        # L4 is not a change to a claim, so it has its own permission.
+        permissions = [
+            ("verify_record", "Can grant or withdraw staff verification (L4) of a claimed record")
+        ]
 
     def __str__(self) -> str:
         return f"Claim {self.pk} on {self.researcher_id} by {self.claimant_id}"

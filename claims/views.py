@@ -6,8 +6,9 @@ from functools import wraps
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from bzpeer.staff import has_staff_permission, require_staff_permission
 from claims import access, actions, invitations
 from claims.email_domains import domains_for_researcher
 from claims.forms import ClaimForm, DecisionForm, InvitationForm, RecordEditForm
@@ -16,18 +17,21 @@ from follows.signin import signin_redirect, signin_required
 from profiles.models import Researcher
 
 
-def _staff_required(view):
-    """Signed-out users sign in and come back; signed-in non-staff get a 404."""
+def _staff_permission_required(perm: str):
+    """Signed-out users sign in and come back; anyone else without ``perm`` as staff gets a 404
+    (staff status alone included)."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return signin_redirect(request, request.get_full_path())
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return signin_redirect(request, request.get_full_path())
+            require_staff_permission(request.user, perm, refuse=Http404)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def _orcid_sign_in_available(request) -> bool:
@@ -108,7 +112,8 @@ def claim_detail(request, pk: int):
         {
             "claim": claim,
             "events": events,
-            "can_review": request.user.is_staff and claim.claimant_id != request.user.pk,
+            "can_review": has_staff_permission(request.user, access.DECIDE_CLAIMS)
+            and claim.claimant_id != request.user.pk,
             "decision_form": DecisionForm(),
         },
     )
@@ -159,7 +164,7 @@ def verify_email(request, token: str):
 # Staff review ---------------------------------------------------------------------------------
 
 
-@_staff_required
+@_staff_permission_required(access.READ_CLAIMS)
 def review_queue(request):
     claims = (
         Claim.objects.filter(status__in=Claim.OPEN_STATUSES)
@@ -184,7 +189,7 @@ def _decide(request, pk: int, decide, success: str):
 
 
 @require_POST
-@_staff_required
+@_staff_permission_required(access.DECIDE_CLAIMS)
 def claim_approve(request, pk: int):
     return _decide(
         request,
@@ -195,23 +200,43 @@ def claim_approve(request, pk: int):
 
 
 @require_POST
-@_staff_required
+@_staff_permission_required(access.DECIDE_CLAIMS)
 def claim_reject(request, pk: int):
     return _decide(request, pk, actions.reject_claim, "Claim rejected; the claimant was told why.")
 
 
-@require_POST
-@_staff_required
+@require_http_methods(["GET", "POST"])
+@_staff_permission_required(access.VERIFY_RECORDS)
 def record_verify(request, pk: int):
-    researcher = access.get_researcher_for_staff(request.user, pk)
-    verified = request.POST.get("verified", "1") == "1"
-    try:
-        actions.set_staff_verified(researcher, request.user, verified)
-    except actions.ClaimError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Verification updated.")
-    return redirect(researcher)
+    """GET: a confirmation page naming the record and its owner. POST: grant (or, with
+    ``verified=0``, withdraw) L4. One click on a profile never grants it."""
+    researcher = access.get_researcher_for_verifier(request.user, pk)
+    if request.method == "POST":
+        verified = request.POST.get("verified", "1") == "1"
+        try:
+            actions.set_staff_verified(researcher, request.user, verified)
+        except actions.ClaimError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                "Staff verification granted (L4)." if verified else "Staff verification withdrawn.",
+            )
+        return redirect(researcher)
+    approved = (
+        Claim.objects.filter(researcher=researcher, status=Claim.Status.APPROVED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return render(
+        request,
+        "claims/record_verify.html",
+        {
+            "researcher": researcher,
+            "approved_claim": approved,
+            "own_record": researcher.owner_id == request.user.pk,
+        },
+    )
 
 
 # The owner ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bzpeer.staff import require_staff_permission
 from profiles.models import Affiliation, Institution, Researcher
 from works import curation, runs
 from works.models import ImportRun, Work
@@ -23,16 +23,11 @@ from works.models import ImportRun, Work
 CSL_MAX_BYTES = 5 * 1024 * 1024
 
 
-def get_researcher_for_curator(model_admin, request, pk) -> Researcher:
+def get_researcher_for_curator(request, pk) -> Researcher:
     """The record, for staff holding the change permission on researchers (PermissionDenied
     otherwise, Http404 if there is none): splits and CSL imports change the record."""
-    user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise PermissionDenied
-    researcher = get_object_or_404(Researcher, pk=pk)
-    if not model_admin.has_change_permission(request, researcher):
-        raise PermissionDenied
-    return researcher
+    require_staff_permission(request.user, "profiles.change_researcher")
+    return get_object_or_404(Researcher, pk=pk)
 
 
 class MergeForm(forms.Form):
@@ -180,7 +175,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         )
 
     def split_view(self, request, pk):
-        researcher = get_researcher_for_curator(self, request, pk)
+        researcher = get_researcher_for_curator(request, pk)
         form = SplitForm(request.POST or None, researcher=researcher)
         if request.method == "POST" and form.is_valid():
             try:
@@ -207,7 +202,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         )
 
     def csl_view(self, request, pk):
-        researcher = get_researcher_for_curator(self, request, pk)
+        researcher = get_researcher_for_curator(request, pk)
         form = CslForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -69,3 +69,42 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Staff by permission. Staff status alone grants nothing; ``staff_reviewer`` above is a superuser.
+
+
+def _staff_with(django_user_model, username, perms=()):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.org", "pw-123456!", is_staff=True
+    )
+    for name in perms:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
+
+
+@pytest.fixture
+def bare_staff(django_user_model):
+    """Staff status and no permission at all."""
+    return _staff_with(django_user_model, "bare-staff")
+
+
+@pytest.fixture
+def claim_reader(django_user_model):
+    """Staff who may read claims (the review queue, anyone's claim) but not decide them."""
+    return _staff_with(django_user_model, "claim-reader", ["claims.view_claim"])
+
+
+@pytest.fixture
+def claim_reviewer(django_user_model):
+    """Staff who may read and decide claims and grant L4: the "Claim reviewers" group's set."""
+    return _staff_with(
+        django_user_model,
+        "claim-reviewer",
+        ["claims.view_claim", "claims.change_claim", "claims.verify_record"],
+    )

@@ -1,11 +1,14 @@
-"""Every state-changing endpoint, called as anonymous, another user, the owner and staff.
+"""Every state-changing endpoint, called as anonymous, another user, the owner and four kinds
+of staff: staff status with no permission, staff who may only read claims, claim reviewers
+(read, decide, verify) and a superuser.
 
 "Owner" is whoever the object belongs to: the claimant of a claim, the owner of a record, the
 recipient of an invitation, the user whose notifications or settings they are. For endpoints
 any signed-in user may use on their own behalf (follow, claim, invite) it is the record's owner.
 
 Outcomes: SIGNIN (sent to sign in and back, nothing changed), DENIED (nothing changed; 404 for
-objects the user may not see), OK (the change happened).
+objects the user may not see), OK (the change happened). A staff role a case does not name
+is just another signed-in user there: staff status alone grants nothing.
 """
 
 from collections.abc import Callable
@@ -25,15 +28,19 @@ from tests.factories_claims import ClaimFactory, InvitationFactory, verify_email
 pytestmark = pytest.mark.django_db
 
 SIGNIN, DENIED, OK = "signin", "denied", "ok"
-ROLES = ["anonymous", "other", "owner", "staff"]
+STAFF_ROLES = ["bare_staff", "claim_reader", "claim_reviewer", "superuser"]
+ROLES = ["anonymous", "other", "owner", *STAFF_ROLES]
+# The claim and record pages answer 404 to whoever may not use them, as for an unknown id.
+NOT_FOUND = (404,)
 
 
 @dataclass
 class World:
     owner: object
     other: object
-    staff: object
+    staff: object  # the superuser
     sender: object
+    actors: dict  # role -> user (None for anonymous)
     record: object = None  # claimed by owner, open to collaborate
     unclaimed: object = None
     objects: dict = field(default_factory=dict)
@@ -45,6 +52,19 @@ class Case:
     setup: Callable  # (world) -> (url, data)
     changed: Callable  # (world, actor) -> bool
     expected: dict
+    refused: tuple = (302, 400, 404)  # the status codes a refusal may have
+
+    def expected_for(self, role: str) -> str:
+        if role in self.expected:
+            return self.expected[role]
+        assert role in STAFF_ROLES, role
+        return self.expected["other"]
+
+
+def _staff_only(*allowed: str) -> dict:
+    """Only the roles named may do it; the signed-in rest are refused."""
+    expected = {"anonymous": SIGNIN, "other": DENIED, "owner": DENIED}
+    return expected | {role: OK if role in allowed else DENIED for role in STAFF_ROLES}
 
 
 def _claim(world, **kwargs):
@@ -72,9 +92,51 @@ def _invitation(world):
 
 
 def _follow_all(world):
-    for user in (world.owner, world.other, world.staff):
-        follow_actions.follow(user, world.record)
+    for user in world.actors.values():
+        if user is not None:
+            follow_actions.follow(user, world.record)
     return reverse("follows:unfollow", args=[world.record.pk]), {}
+
+
+def _claim_untouched(world) -> bool:
+    """The claim is still pending, with no decision, no reviewer and no audit row for one."""
+    claim = Claim.objects.get(pk=world.objects["claim"].pk)
+    return (
+        claim.status == Claim.Status.PENDING
+        and claim.reviewer_id is None
+        and claim.decided_at is None
+        and not AuditEvent.objects.filter(
+            claim=claim, action__in=["claim_approved", "claim_rejected"]
+        ).exists()
+    )
+
+
+def _approved(world) -> bool:
+    claim = Claim.objects.get(pk=world.objects["claim"].pk)
+    researcher = type(world.record).objects.get(pk=claim.researcher_id)
+    return claim.status == Claim.Status.APPROVED and researcher.owner_id == claim.claimant_id
+
+
+def _verification_changed(world, verified_before: bool) -> bool:
+    record = type(world.record).objects.get(pk=world.record.pk)
+    return (
+        record.staff_verified != verified_before
+        or AuditEvent.objects.filter(action__in=["record_verified", "record_unverified"]).exists()
+    )
+
+
+def _verified_record(world):
+    type(world.record).objects.filter(pk=world.record.pk).update(staff_verified=True)
+    return reverse("claims:verify_record", args=[world.record.pk]), {"verified": "0"}
+
+
+def _admin_action(action: str):
+    def setup(world):
+        claim = _unowned_claim(world)
+        data = {"action": action, "index": "0", "_selected_action": [claim.pk]}
+        return reverse("admin:claims_claim_changelist"), data
+
+    return setup
 
 
 def _email_claim(world):
@@ -100,25 +162,25 @@ CASES = [
         "follow",
         lambda w: (reverse("follows:follow", args=[w.record.pk]), {}),
         lambda w, actor: Follow.objects.filter(researcher=w.record).exists(),
-        {"anonymous": SIGNIN, "other": OK, "owner": OK, "staff": OK},
+        {"anonymous": SIGNIN, "other": OK, "owner": OK, "superuser": OK},
     ),
     Case(
         "unfollow",
         _follow_all,
-        lambda w, actor: Follow.objects.filter(researcher=w.record).count() < 3,
-        {"anonymous": SIGNIN, "other": OK, "owner": OK, "staff": OK},
+        lambda w, actor: Follow.objects.filter(researcher=w.record).count() < len(ROLES) - 1,
+        {"anonymous": SIGNIN, "other": OK, "owner": OK, "superuser": OK},
     ),
     Case(
         "digest settings",
         lambda w: (reverse("follows:digest_settings"), {"enabled": "0"}),
         lambda w, actor: DigestSubscription.objects.filter(user=w.owner, enabled=False).exists(),
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "mark notifications read",
         _notification,
         lambda w, actor: not Notification.objects.filter(user=w.owner, read_at=None).exists(),
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "submit a claim",
@@ -128,13 +190,13 @@ CASES = [
         ),
         lambda w, actor: Claim.objects.filter(researcher=w.unclaimed).exists(),
         # The record's owner already owns a record, so cannot claim a second one.
-        {"anonymous": SIGNIN, "other": OK, "owner": DENIED, "staff": OK},
+        {"anonymous": SIGNIN, "other": OK, "owner": DENIED, "superuser": OK},
     ),
     Case(
         "withdraw a claim",
         lambda w: (reverse("claims:withdraw", args=[_claim(w).pk]), {}),
         lambda w, actor: _status(w) == Claim.Status.WITHDRAWN,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "resend a claim email",
@@ -153,43 +215,70 @@ CASES = [
             {},
         ),
         lambda w, actor: AuditEvent.objects.filter(action="claim_email_sent").exists(),
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "confirm a claim email",
         _email_claim,
         lambda w, actor: _status(w) == Claim.Status.PENDING,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "approve a claim",
         lambda w: (reverse("claims:approve", args=[_unowned_claim(w).pk]), {}),
-        lambda w, actor: _status(w) == Claim.Status.APPROVED,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": DENIED, "staff": OK},
+        lambda w, actor: not _claim_untouched(w) or _approved(w),
+        _staff_only("claim_reviewer", "superuser"),
+        refused=NOT_FOUND,
     ),
     Case(
         "reject a claim",
         lambda w: (reverse("claims:reject", args=[_claim(w).pk]), {"reason": "No."}),
-        lambda w, actor: _status(w) == Claim.Status.REJECTED,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": DENIED, "staff": OK},
+        lambda w, actor: not _claim_untouched(w),
+        _staff_only("claim_reviewer", "superuser"),
+        refused=NOT_FOUND,
     ),
     Case(
         "grant L4",
         lambda w: (reverse("claims:verify_record", args=[w.record.pk]), {"verified": "1"}),
-        lambda w, actor: type(w.record).objects.get(pk=w.record.pk).staff_verified,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": DENIED, "staff": OK},
+        lambda w, actor: _verification_changed(w, verified_before=False),
+        _staff_only("claim_reviewer", "superuser"),
+        refused=NOT_FOUND,
+    ),
+    Case(
+        "withdraw L4",
+        _verified_record,
+        lambda w, actor: _verification_changed(w, verified_before=True),
+        _staff_only("claim_reviewer", "superuser"),
+        refused=NOT_FOUND,
+    ),
+    # The admin sends the signed-out and non-staff to its own sign-in page (302), answers 403 to
+    # staff who may not see claims, and shows the list again, doing nothing, when asked for an
+    # action it does not offer that user (200).
+    Case(
+        "approve in the admin",
+        _admin_action("approve_selected"),
+        lambda w, actor: not _claim_untouched(w) or _approved(w),
+        _staff_only("claim_reviewer", "superuser") | {"anonymous": DENIED},
+        refused=(200, 302, 403),
+    ),
+    Case(
+        "reject in the admin",
+        _admin_action("reject_selected"),
+        lambda w, actor: not _claim_untouched(w),
+        _staff_only("claim_reviewer", "superuser") | {"anonymous": DENIED},
+        refused=(200, 302, 403),
     ),
     Case(
         "edit the owned record",
         lambda w: (reverse("claims:record_edit"), {"summary": "Changed"}),
         lambda w, actor: type(w.record).objects.get(pk=w.record.pk).summary == "Changed",
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "release the owned record",
         lambda w: (reverse("claims:record_release"), {}),
         lambda w, actor: type(w.record).objects.get(pk=w.record.pk).owner_id is None,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "send an invitation",
@@ -198,7 +287,7 @@ CASES = [
             {"subject": "Hello", "message": "Let us work together."},
         ),
         lambda w, actor: Invitation.objects.exists(),
-        {"anonymous": SIGNIN, "other": OK, "owner": DENIED, "staff": OK},
+        {"anonymous": SIGNIN, "other": OK, "owner": DENIED, "superuser": OK},
     ),
     Case(
         "answer an invitation",
@@ -207,27 +296,40 @@ CASES = [
             {"decision": "accept"},
         ),
         lambda w, actor: Invitation.objects.get().status == Invitation.Status.ACCEPTED,
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "block a sender",
         lambda w: (reverse("claims:block_sender", args=[_invitation(w).pk]), {}),
         lambda w, actor: SenderBlock.objects.exists(),
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
     Case(
         "unblock a sender",
         _block,
         lambda w, actor: not SenderBlock.objects.exists(),
-        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "staff": DENIED},
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
 ]
 
 
 @pytest.fixture
-def world(owner, stranger, staff_reviewer, follower, record, bangor):
-    for user in (owner, stranger, staff_reviewer, follower):
-        verify_email(user)
+def world(
+    owner, stranger, staff_reviewer, follower, record, bangor, bare_staff, claim_reader,
+    claim_reviewer,
+):  # fmt: skip
+    actors = {
+        "anonymous": None,
+        "other": stranger,
+        "owner": owner,
+        "bare_staff": bare_staff,
+        "claim_reader": claim_reader,
+        "claim_reviewer": claim_reviewer,
+        "superuser": staff_reviewer,
+    }
+    for user in [*actors.values(), follower]:
+        if user is not None:
+            verify_email(user)
     record.owner = owner
     record.save()
     unclaimed = ResearcherFactory(last_known_institution=bangor)
@@ -236,6 +338,7 @@ def world(owner, stranger, staff_reviewer, follower, record, bangor):
         other=stranger,
         staff=staff_reviewer,
         sender=follower,
+        actors=actors,
         record=record,
         unclaimed=unclaimed,
     )
@@ -246,18 +349,18 @@ def world(owner, stranger, staff_reviewer, follower, record, bangor):
 def test_authorization_matrix(case, role, world):
     url, data = case.setup(world)
     client = Client()
-    actor = {"anonymous": None, "other": world.other, "owner": world.owner, "staff": world.staff}[
-        role
-    ]
+    actor = world.actors[role]
     if actor is not None:
         client.force_login(actor)
     response = client.post(url, data)
-    expected = case.expected[role]
+    expected = case.expected_for(role)
     if expected == SIGNIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
     if expected in (SIGNIN, DENIED):
-        assert response.status_code in (302, 400, 404), response.status_code
+        assert response.status_code in (302, *case.refused), response.status_code
+        if expected == DENIED and actor is not None:
+            assert response.status_code in case.refused, response.status_code
         assert not case.changed(world, actor), f"{case.name} as {role} changed state"
     else:
         assert response.status_code in (200, 302), response.status_code
@@ -284,10 +387,12 @@ def test_a_get_never_changes_state(case, world):
     assert not case.changed(world, world.owner)
 
 
-def test_staff_cannot_approve_their_own_claim_by_url(world):
-    claim = ClaimFactory(researcher=world.unclaimed, claimant=world.staff)
+@pytest.mark.parametrize("role", ["claim_reviewer", "superuser"])
+def test_staff_cannot_approve_their_own_claim_by_url(role, world):
+    reviewer = world.actors[role]
+    claim = ClaimFactory(researcher=world.unclaimed, claimant=reviewer)
     client = Client()
-    client.force_login(world.staff)
+    client.force_login(reviewer)
     response = client.post(reverse("claims:approve", args=[claim.pk]))
     assert response.status_code == 404
     claim.refresh_from_db()
