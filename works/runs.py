@@ -133,12 +133,13 @@ def cancel_run(run: ImportRun, by=None) -> bool:
 
 
 def get_import_run_for_user(user, pk) -> ImportRun:
-    """The run, for staff only (PermissionDenied otherwise; Http404 if there is none)."""
-    from django.core.exceptions import PermissionDenied
+    """The run, for staff who may view import runs (PermissionDenied otherwise; Http404 if
+    there is none)."""
     from django.shortcuts import get_object_or_404
 
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise PermissionDenied
+    from bzpeer.staff import require_staff_permission
+
+    require_staff_permission(user, "works.view_importrun")
     return get_object_or_404(ImportRun.objects.select_related("researcher"), pk=pk)
 
 
