@@ -13,13 +13,14 @@ from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from bzpeer.admin import ReadOnlyAdmin
 from profiles.models import Researcher
 from works import curation, runs
 from works.clients.http import PermanentError
 from works.models import Authorship, CurationLog, ImportRun, Source, Topic, Work
+from works.run_errors import explain_run
 
 
 class ImportStartForm(forms.Form):
@@ -63,6 +64,10 @@ class ImportStartForm(forms.Form):
         return data
 
 
+def _queued_message(run: ImportRun) -> str:
+    return f"Import run {run.pk} queued: its progress and outcome show below as it goes."
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = (
@@ -72,7 +77,9 @@ class ImportRunAdmin(ReadOnlyAdmin):
     list_filter = ("status", "source")
     search_fields = ("target", "celery_task_id")
     list_select_related = ("researcher", "requested_by")
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    # The errors as sentences with the recorded text collapsed, not the raw JSON list.
+    fields = [f.name for f in ImportRun._meta.fields if f.name != "errors"] + ["error_list"]
+    readonly_fields = fields
     change_list_template = "admin/works/importrun/change_list.html"
     change_form_template = "admin/works/importrun/change_form.html"
 
@@ -83,6 +90,20 @@ class ImportRunAdmin(ReadOnlyAdmin):
             '<progress max="100" value="{}">{}%</progress> {}% ({}/{})',
             run.percent, run.percent, run.percent, run.progress_done, total,
         )  # fmt: skip
+
+    @admin.display(description="errors")
+    def error_list(self, run):
+        explained = explain_run(run)
+        if not explained:
+            return "None"
+        return format_html(
+            '<ol class="run-error-list">{}</ol>',
+            format_html_join(
+                "",
+                "<li>{}<details><summary>Technical detail</summary><code>{}</code></details></li>",
+                ((error.message, error.technical) for error in explained),
+            ),
+        )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -129,12 +150,13 @@ class ImportRunAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             if data["source"] == ImportRun.Source.OPENALEX:
-                run = runs.start_openalex_import(data["identifier"], request.user)
+                run = runs.start_openalex_import(data["identifier"], request.user, detach=True)
             else:
                 run = runs.start_arxiv_import(
-                    data["researcher_record"], data["query"], request.user
+                    data["researcher_record"], data["query"], request.user, detach=True
                 )
-            self.message_user(request, f"Import run {run.pk} queued.", messages.SUCCESS)
+            # Info, not success: nothing has been imported yet; the page shows how it goes.
+            self.message_user(request, _queued_message(run), messages.INFO)
             return HttpResponseRedirect(reverse("admin:works_importrun_change", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -159,11 +181,11 @@ class ImportRunAdmin(ReadOnlyAdmin):
             return HttpResponseNotAllowed(["POST"])
         run = self._run(request, pk)
         try:
-            new = runs.rerun(run, request.user)
+            new = runs.rerun(run, request.user, detach=True)
         except runs.CannotRerun as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:works_importrun_change", args=[run.pk]))
-        self.message_user(request, f"Import run {new.pk} queued.", messages.SUCCESS)
+        self.message_user(request, _queued_message(new), messages.INFO)
         return HttpResponseRedirect(reverse("admin:works_importrun_change", args=[new.pk]))
 
 

@@ -10,10 +10,11 @@ resumes there. Upserts are keyed on external ids, so repeating a committed page 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from graph.actions import recompute_all, refresh_researchers
@@ -57,8 +58,22 @@ def can_rerun(run: ImportRun) -> bool:
     return run.source in WORKER_SOURCES
 
 
-def _enqueue(run: ImportRun) -> ImportRun:
-    """Send the run to a worker once the transaction that created it commits."""
+def tasks_run_in_process() -> bool:
+    """True without a broker (development): ``delay()`` runs the task in the caller."""
+    from bzpeer.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def _enqueue(run: ImportRun, *, detach: bool = False) -> ImportRun:
+    """Send the run to a worker once the transaction that created it commits.
+
+    ``detach`` is for a request that queues a run (the admin): without a broker, ``delay()``
+    would run the whole import inside that request, after its commit but before its response
+    (``on_commit`` does not help: it fires in the same thread), so the page would hang until the
+    run ended and then announce it as queued. Detached, the run goes to a thread of this process
+    instead, and the request answers at once with the run still queued.
+    """
     from works import tasks
 
     if run.source not in WORKER_SOURCES:
@@ -67,11 +82,32 @@ def _enqueue(run: ImportRun) -> ImportRun:
         ImportRun.Source.OPENALEX: tasks.import_openalex_author,
         ImportRun.Source.ARXIV: tasks.import_arxiv_for_researcher,
     }[run.source]
-    transaction.on_commit(lambda: task.delay(run.pk))
+    if detach and tasks_run_in_process():
+        transaction.on_commit(lambda: _run_in_thread(task, run.pk))
+    else:
+        transaction.on_commit(lambda: task.delay(run.pk))
     return run
 
 
-def start_openalex_import(identifier: str, requested_by=None, *, enqueue=True) -> ImportRun:
+def _run_in_thread(task, run_id: int) -> threading.Thread:
+    """Run the task in-process, off the request thread. Development only: the thread dies with
+    its process (stopping `make run` mid-import leaves the run marked running), which is one
+    reason production insists on a broker and a worker."""
+
+    def work():
+        try:
+            task.apply(args=[run_id])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name=f"import-run-{run_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_openalex_import(
+    identifier: str, requested_by=None, *, enqueue=True, detach=False
+) -> ImportRun:
     """Queue an import of one OpenAlex author (id, URL or ORCID) and all their works.
 
     The identifier is checked first (PermanentError if malformed), so a bad one creates no run.
@@ -81,11 +117,11 @@ def start_openalex_import(identifier: str, requested_by=None, *, enqueue=True) -
         run = ImportRun.objects.create(
             source=ImportRun.Source.OPENALEX, target=key, requested_by=_user(requested_by)
         )
-        return _enqueue(run) if enqueue else run
+        return _enqueue(run, detach=detach) if enqueue else run
 
 
 def start_arxiv_import(
-    researcher: Researcher, query: str = "", requested_by=None, *, enqueue=True
+    researcher: Researcher, query: str = "", requested_by=None, *, enqueue=True, detach=False
 ) -> ImportRun:
     query = query.strip() or arxiv_client.author_query(researcher.display_name)
     with transaction.atomic():
@@ -95,10 +131,10 @@ def start_arxiv_import(
             researcher=researcher,
             requested_by=_user(requested_by),
         )
-        return _enqueue(run) if enqueue else run
+        return _enqueue(run, detach=detach) if enqueue else run
 
 
-def rerun(run: ImportRun, requested_by=None) -> ImportRun:
+def rerun(run: ImportRun, requested_by=None, *, detach=False) -> ImportRun:
     """A fresh run with the same source and target (the old one stays as a record).
 
     :class:`CannotRerun` for a file import (CSL, snapshot): its file is not kept, and no worker
@@ -115,7 +151,7 @@ def rerun(run: ImportRun, requested_by=None) -> ImportRun:
             researcher=run.researcher,
             requested_by=_user(requested_by),
         )
-        return _enqueue(new)
+        return _enqueue(new, detach=detach)
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 """The staff admin: start, watch, cancel and re-run imports; hide, merge, split, CSL import."""
 
 import json
+import threading
 
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape as django_escape
 
 from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
@@ -29,25 +31,118 @@ def staff_client(client, staff_reviewer):
     return client
 
 
+def _import_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("import-run-")]
+
+
+@pytest.mark.django_db(transaction=True)
 @responses.activate
-def test_staff_start_an_openalex_import_and_land_on_its_progress(
-    staff_client, staff_reviewer, django_capture_on_commit_callbacks
+def test_starting_an_import_answers_at_once_and_the_run_goes_on_after(
+    staff_client, staff_reviewer, monkeypatch
 ):
+    """Without a broker the run goes to a thread: the page answers with the run still queued
+    (it used to run the whole import inside the request, then call it "queued")."""
+    from works import tasks
+
     replay.add_author(responses)
     replay.add_pages(responses, [replay.all_works()])
+    # Hold the thread until the request is answered, so the test sees the order of events
+    # (and SQLite sees one writer at a time).
+    gate = threading.Event()
+    real_apply = tasks.import_openalex_author.apply
+
+    def gated_apply(*args, **kwargs):
+        assert gate.wait(10)
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.import_openalex_author, "apply", gated_apply)
     url = reverse("admin:works_importrun_start")
     assert staff_client.get(url).status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
-            url, {"source": "openalex", "identifier": "https://openalex.org/A5017898742"}
-        )
+    response = staff_client.post(
+        url, {"source": "openalex", "identifier": "https://openalex.org/A5017898742"}, follow=True
+    )
     run = ImportRun.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:works_importrun_change", args=[run.pk])
-    assert (run.requested_by, run.status, run.created) == (staff_reviewer, "succeeded", 9)
-    page = staff_client.get(response["Location"])
-    assert page.status_code == 200
+    assert response.redirect_chain == [
+        (reverse("admin:works_importrun_change", args=[run.pk]), 302)
+    ]
+    assert (run.requested_by, run.status, run.created) == (staff_reviewer, "queued", 0)
+    assert len(responses.calls) == 0
+    body = response.content.decode()
+    assert f"Import run {run.pk} queued" in body
+    assert 'class="info"' in body and 'class="success"' not in body
+    assert "Waiting for a worker" in body and 'hx-get="/imports/runs/' in body
+
+    (thread,) = _import_threads()
+    gate.set()
+    thread.join(30)
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("succeeded", 9)
+    page = staff_client.get(reverse("admin:works_importrun_change", args=[run.pk]))
     assert b'value="100"' in page.content and b"vendor/htmx.min.js" in page.content
+
+
+def test_with_a_broker_starting_an_import_sends_it_to_the_worker(
+    staff_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from bzpeer.celery import app
+    from works import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", sent.append)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:works_importrun_start"),
+            {"source": "openalex", "identifier": "A5017898742"},
+        )
+    assert sent == [ImportRun.objects.get().pk]
+    assert _import_threads() == []
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (
+            {"kind": "TransientError", "detail": "ConnectionError talking to https://api.openalex"
+             ".org/authors/A1: HTTPSConnectionPool(host='api.openalex.org', port=443): Max "
+             "retries exceeded (gave up after 3 attempts)", "page": 2},
+            "OpenAlex could not be reached (no network, or the service is down), even after "
+            "retrying. Pages already imported are kept: re-run it later.",
+        ),
+        (
+            {"kind": "TransientError", "detail": "HTTP 503 from api.openalex.org (gave up after "
+             "3 attempts)"},
+            "OpenAlex had a server error, even after retrying.",
+        ),
+        (
+            {"kind": "PermanentError", "detail": "HTTP 404 from api.openalex.org: Not found"},
+            "OpenAlex has no record with this id. Check the id and start a new import.",
+        ),
+        (
+            {"kind": "KeyError", "detail": "'results'"},
+            "The import stopped on an unexpected error",
+        ),
+        ({"kind": "Cancelled", "detail": "cancelled by reviewer"}, "Cancelled by reviewer."),
+    ],
+)  # fmt: skip
+def test_run_errors_read_as_sentences_with_the_detail_collapsed(staff_client, error, sentence):
+    run = ImportRun.objects.create(
+        source="openalex",
+        target="A1",
+        status="failed",
+        errors=[{"at": "2026-12-02T10:00:00+00:00", **error}],
+    )
+    page = staff_client.get(reverse("admin:works_importrun_change", args=[run.pk]))
+    body = page.content.decode()
+    assert sentence in body
+    # The recorded text is still there for a developer, inside a closed <details>.
+    details = body[body.index('<details class="run-error__details">') :]
+    details = details[: details.index("</details>")]
+    assert django_escape(error["detail"])[:40] in details
+    assert error["kind"] in details
+    # And the errors field of the record reads the same way, not as JSON.
+    assert '[{"at"' not in body and "[{&quot;at&quot;" not in body
+    assert body.count(sentence) == 2
 
 
 def test_a_malformed_id_gives_a_form_error_and_no_run(staff_client):

@@ -72,8 +72,11 @@ def superuser_client(client, staff_reviewer):
 
 @pytest.fixture
 def no_worker(monkeypatch):
+    """A broker with no worker: queued runs are recorded and never run."""
+    from bzpeer.celery import app
     from works import tasks
 
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
     queued = []
     monkeypatch.setattr(tasks.import_openalex_author, "delay", queued.append)
     monkeypatch.setattr(tasks.import_arxiv_for_researcher, "delay", queued.append)
