@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # While Redis is down, refuse sign-up and password-reset mails rather than skip their limits.
+    "bzpeer.cache.MailNeedsCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,9 +146,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds only rate-limit counters (API throttles, allauth's limits). While Redis is
+# unreachable it answers as an empty cache, so limits fail open and no request fails; see
+# bzpeer/cache.py for the sign-up and password-reset mails it refuses meanwhile. Short socket
+# timeouts keep an unreachable Redis from stalling every request.
+REDIS_CACHE = {
+    "BACKEND": "bzpeer.cache.FailOpenRedisCache",
+    "LOCATION": REDIS_URL,
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        REDIS_CACHE
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -275,8 +286,9 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="bzpeer <norep
 BZPEER_EMAIL_VIA_WORKER = bool(REDIS_URL) and not TESTING
 
 # REST API ------------------------------------------------------------------------------------
-# Throttle rates, "<requests>/<second|minute|hour|day>": per client IP for anonymous clients,
-# per user otherwise. The test suite shares one cache across tests, hence its higher default.
+# Throttle rates, "<requests>/<second|minute|hour|day>": anonymous clients by address, signed-in
+# clients by user, each meeting only its own throttle (bzpeer/throttling.py). The test suite
+# shares one cache across tests, hence its higher defaults.
 BZPEER_API_ANON_RATE = env.str(
     "BZPEER_API_ANON_RATE", default="100000/minute" if TESTING else "120/minute"
 )
@@ -293,10 +305,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "bzpeer.throttling.AnonymousRateThrottle",
+        "bzpeer.throttling.SignedInRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": BZPEER_API_ANON_RATE, "user": BZPEER_API_USER_RATE},
     # Reverse proxies in front of gunicorn that append to X-Forwarded-For. At 0 the client's
     # own address is used, so a forged X-Forwarded-For header cannot buy a fresh budget.
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),

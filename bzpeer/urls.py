@@ -27,5 +27,9 @@ urlpatterns = [
     path("health/", health, name="health"),
 ]
 
-# JSON under /api/, the usual page elsewhere (profiles/api/errors.py).
+# JSON under /api/, the site's own error page elsewhere (bzpeer/errors.py); a backing service
+# that is down answers 503, not 500.
+handler400 = "bzpeer.errors.bad_request"
+handler403 = "bzpeer.errors.permission_denied"
 handler404 = "profiles.api.errors.not_found"
+handler500 = "bzpeer.errors.server_error"

@@ -1,21 +1,24 @@
-"""Token and session authentication, and throttling with a JSON 429."""
+"""Token and session authentication, and throttling with a JSON 429.
+
+Anonymous clients meet one throttle, keyed by address (``BZPEER_API_ANON_RATE``); signed-in
+clients meet another, keyed by user (``BZPEER_API_USER_RATE``).
+"""
 
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fresh_throttles(monkeypatch):
-    """A tiny rate and an empty cache, so the test is independent of earlier requests."""
+def fresh_throttles(settings):
+    """Tiny rates and an empty cache, so the test is independent of earlier requests."""
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr(AnonRateThrottle, "rate", "2/minute", raising=False)
-    monkeypatch.setattr(UserRateThrottle, "rate", "3/minute", raising=False)
-    yield
+    settings.BZPEER_API_ANON_RATE = "2/minute"
+    settings.BZPEER_API_USER_RATE = "3/minute"
+    yield settings
     cache.clear()
 
 
@@ -61,3 +64,51 @@ def test_users_have_their_own_budget(client, stranger, fresh_throttles):
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     statuses = [client.get("/api/works/", **auth).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_signed_in_users_get_a_429_with_retry_after(client, stranger, fresh_throttles):
+    token = Token.objects.create(user=stranger)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    for _ in range(3):
+        client.get("/api/works/", **auth)
+    response = client.get("/api/works/", **auth)
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_raising_the_anonymous_rate_is_all_anonymous_clients_need(client, db, fresh_throttles):
+    # The signed-in rate is lower: it must not hold anonymous clients back.
+    fresh_throttles.BZPEER_API_ANON_RATE = "5/minute"
+    fresh_throttles.BZPEER_API_USER_RATE = "1/minute"
+    assert [client.get("/api/works/").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_signed_in_users_meet_only_their_own_rate(client, stranger, fresh_throttles):
+    fresh_throttles.BZPEER_API_ANON_RATE = "1/minute"
+    fresh_throttles.BZPEER_API_USER_RATE = "3/minute"
+    token = Token.objects.create(user=stranger)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    assert client.get("/api/works/").status_code == 200  # the address's anonymous budget, spent
+    statuses = [client.get("/api/works/", **auth).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_users_budget_follows_them_across_addresses(client, stranger, fresh_throttles):
+    token = Token.objects.create(user=stranger)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    statuses = [
+        client.get("/api/works/", REMOTE_ADDR=f"198.51.100.{n}", **auth).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_budget(client, db, fresh_throttles):
+    fresh_throttles.REST_FRAMEWORK = {**fresh_throttles.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def get(address):
+        return client.get("/api/works/", HTTP_X_FORWARDED_FOR=address).status_code
+
+    assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert [get("203.0.113.2") for _ in range(3)] == [200, 200, 429]
