@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("graph.urls")),
     path("", include("follows.urls")),
     path("", include("claims.urls")),
+    path("", include("accounts.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

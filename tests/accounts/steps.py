@@ -10,10 +10,21 @@ def sign_in(page, live_server, email: str, password: str, next_path: str = "/") 
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.locator("form[action='/accounts/login/'] button[type=submit]").click()
-    page.wait_for_selector("text=Signed in as")
+    wait_until_signed_in(page)
+
+
+def wait_until_signed_in(page) -> None:
+    """The header's account menu (closed, so its "Signed in as" line is not visible yet)."""
+    page.wait_for_selector(".account-menu__toggle")
+
+
+def open_account_menu(page) -> None:
+    if page.locator(".account-menu[open]").count() == 0:
+        page.locator(".account-menu__toggle").click()
 
 
 def sign_out(page) -> None:
+    open_account_menu(page)
     page.locator("form[action='/accounts/logout/'] button[type=submit]").first.click()
     page.wait_for_selector("text=Sign in")
 

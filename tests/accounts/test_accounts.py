@@ -14,7 +14,13 @@ PASSWORD = "a-Long-unusual-passphrase-42"
 
 def _sign_up(client, email="new@example.org"):
     return client.post(
-        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {
+            "display_name": "Ada Newcomer",
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
 
 

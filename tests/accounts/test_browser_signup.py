@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
-from tests.accounts.steps import last_link_in_outbox
+from tests.accounts.steps import last_link_in_outbox, wait_until_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,15 +12,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_sign_up_and_verify_email(page, live_server, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     page.goto(f"{live_server.url}/accounts/signup/")
+    page.get_by_label("Your name").fill("Ada Newcomer")
     page.fill("input[name=email]", "newcomer@example.org")
     page.fill("input[name=password1]", "a-Long-unusual-passphrase-42")
     page.fill("input[name=password2]", "a-Long-unusual-passphrase-42")
     page.locator("form[action='/accounts/signup/'] button[type=submit]").click()
-    page.wait_for_selector("text=Verify Your Email Address")
+    page.wait_for_selector("text=Verify your email address")
     assert mail.outbox[-1].to == ["newcomer@example.org"]
 
     link = last_link_in_outbox(r"http://[^\s]+/accounts/confirm-email/[^\s]+/")
     page.goto(link)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("text=Signed in as")
+    wait_until_signed_in(page)
     assert EmailAddress.objects.get(email="newcomer@example.org").verified
+    # The header names the person as they asked, not by the username allauth made up.
+    assert page.locator(".account-menu__name").inner_text() == "Ada Newcomer"
