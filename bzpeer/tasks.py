@@ -1,13 +1,12 @@
 """Project-wide Celery tasks."""
 
-import smtplib
-
 from celery import shared_task
-from django.core.mail import send_mail
+
+from bzpeer import mail
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
+    autoretry_for=(mail.TransientMailError,),
     retry_backoff=30,
     retry_backoff_max=60 * 60,
     retry_jitter=True,
@@ -16,5 +15,6 @@ from django.core.mail import send_mail
     time_limit=60,
 )
 def send_email(subject: str, body: str, to: list[str]) -> None:
-    """Send one plain-text email; a mail server that is down is retried with backoff."""
-    send_mail(subject, body, None, to, fail_silently=False)
+    """Send one plain-text email. A server that is down, slow or answers 4xx is retried with
+    backoff (for about two hours); a 5xx answer or a bad address fails at once."""
+    mail.send_now(subject, body, to)
