@@ -1,7 +1,9 @@
 """The weekly digest: new works by the researchers a user follows.
 
 Each user's ``DigestSubscription.last_sent_at`` is the ledger: a work goes into a digest only
-if it was added after the previous one, so running the task twice sends nothing the second time.
+if it was added after the previous one, and a user who had a digest less than
+``MIN_DIGEST_GAP`` ago gets none, so running the weekly fan-out twice in a week (beat firing
+twice, a task delivered twice) sends nothing the second time.
 """
 
 from collections import defaultdict
@@ -19,6 +21,8 @@ from follows.models import DigestSubscription, Follow, Notification
 from works.models import Authorship
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
+# Under a week, so a digest that went out a little late one week does not block the next.
+MIN_DIGEST_GAP = timedelta(days=6)
 MAX_WORKS_PER_DIGEST = 50
 
 
@@ -46,6 +50,8 @@ def send_digest(user, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         subscription, _ = DigestSubscription.objects.select_for_update().get_or_create(user=user)
+        if subscription.last_sent_at and now - subscription.last_sent_at < MIN_DIGEST_GAP:
+            return 0  # this week's digest went already
         since = subscription.last_sent_at or now - FIRST_DIGEST_LOOKBACK
         works = new_works_by_followed(user, since)
         subscription.last_sent_at = now
@@ -87,8 +93,24 @@ def send_digest(user, now=None) -> int:
         return sum(len(w) for w in works.values())
 
 
+def digest_user_ids():
+    """Ids of the users a weekly digest may be due to: active, following someone."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, follows__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def send_digest_to(user_id: int, now=None) -> int:
+    """:func:`send_digest` for a user id; 0 if the user was deleted or deactivated since."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return send_digest(user, now) if user is not None else 0
+
+
 def send_weekly_digests(now=None) -> int:
-    """Send every due digest; returns how many users got one."""
+    """Send every due digest in this process; returns how many users got one."""
     now = now or timezone.now()
-    users = get_user_model().objects.filter(is_active=True, follows__isnull=False).distinct()
-    return sum(1 for user in users.iterator() if send_digest(user, now))
+    return sum(1 for user_id in digest_user_ids().iterator() if send_digest_to(user_id, now))

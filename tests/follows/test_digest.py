@@ -53,11 +53,53 @@ def test_a_user_can_turn_the_digest_off(client, follower, django_capture_on_comm
     assert Notification.objects.filter(user=follower, kind="followed_published").exists()
 
 
-def test_the_celery_task_runs_the_digest(follower):
+def test_the_weekly_task_queues_one_digest_task_per_follower(
+    follower, owner, stranger, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.send_digest, "delay", queued.append)
     researcher = ResearcherFactory()
     actions.follow(follower, researcher)
+    actions.follow(owner, researcher)
     AuthorshipFactory(researcher=researcher)
-    assert tasks.send_weekly_digests.apply().get() == 1
+    stranger.is_active = False
+    stranger.save(update_fields=["is_active"])
+    actions.follow(stranger, ResearcherFactory())
+
+    assert tasks.send_weekly_digests.apply().get() == 2
+    assert sorted(queued) == sorted([follower.pk, owner.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = [tasks.send_digest.apply(args=(user_id,)).get() for user_id in queued]
+    assert sent == [1, 1]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([follower.email, owner.email])
+
+
+def test_a_digest_task_for_a_user_deleted_since_does_nothing(follower):
+    actions.follow(follower, ResearcherFactory())
+    user_id = follower.pk
+    follower.delete()
+    assert tasks.send_digest.apply(args=(user_id,)).get() == 0
+    assert mail.outbox == []
+
+
+def test_a_second_fan_out_in_the_same_week_sends_nothing_and_loses_nothing(
+    follower, django_capture_on_commit_callbacks
+):
+    researcher = ResearcherFactory()
+    actions.follow(follower, researcher)
+    AuthorshipFactory(researcher=researcher, work__title="Monday's work")
+    monday = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_weekly_digests(now=monday) == 1
+    AuthorshipFactory(researcher=researcher, work__title="Tuesday's work")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_weekly_digests(now=monday + timedelta(days=1)) == 0
+    assert len(mail.outbox) == 1
+    # The work added in between goes out the next week.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_weekly_digests(now=monday + timedelta(days=7)) == 1
+    assert "Tuesday's work" in mail.outbox[1].body
+    assert "Monday's work" not in mail.outbox[1].body
 
 
 def test_a_full_digest_points_to_the_feed_for_the_rest(
