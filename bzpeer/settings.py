@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -113,7 +114,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+# Persistent connections in production: a page no longer pays a PostgreSQL connection set-up
+# (a fork and authentication, several milliseconds). The health check replaces a connection the
+# server dropped (a PostgreSQL restart, an idle timeout) before a request uses it, instead of
+# failing that request. Development and tests open one per request, as Django does by default.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG or TESTING else 60)
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -131,21 +139,29 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = "UTC"
-# Periodic work (Celery beat). Each task lives in its app's tasks.py.
+# Periodic work (Celery beat). Each task lives in its app's tasks.py. The weekly jobs are crontab
+# entries, due at a wall-clock time: an interval entry counts from beat's last start when its
+# schedule file is lost, so a beat restarted more often than weekly never ran them.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-import-runs": {
         "task": "works.tasks.sweep_stale_import_runs",
-        "schedule": 5 * 60,
+        "schedule": crontab(minute="*/5"),
     },
     "refresh-followed-and-claimed-researchers": {
         "task": "works.tasks.refresh_followed_and_claimed_researchers",
-        "schedule": 7 * 24 * 60 * 60,
+        "schedule": crontab(minute=0, hour=2, day_of_week="sunday"),
     },
     "send-weekly-digests": {
         "task": "follows.tasks.send_weekly_digests",
-        "schedule": 7 * 24 * 60 * 60,
+        "schedule": crontab(minute=0, hour=7, day_of_week="monday"),
     },
 }
+# Beat's record of when each entry last ran (Celery's default: a file in beat's working folder).
+# In a container, point it at a volume: a beat restarted just after a due time with its record
+# lost would skip that week's run.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default="celerybeat-schedule"
+)
 
 # The cache holds only rate-limit counters (API throttles, allauth's limits). While Redis is
 # unreachable it answers as an empty cache, so limits fail open and no request fails; see
@@ -280,6 +296,9 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# Seconds before a silent mail server counts as down (a transient failure the task retries);
+# Django's default is to wait forever.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 # A real mail server: EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
@@ -349,9 +368,20 @@ BZPEER_FEED_PAGE_SIZE = 50
 # Absolute links in emails sent outside a request (digests, notifications).
 BZPEER_SITE_URL = env.str("BZPEER_SITE_URL", default="http://127.0.0.1:8000")
 
+# Logs go to stderr; DJANGO_LOG_FORMAT=json writes one JSON object a line for a log collector.
+DJANGO_LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="") or "text"
+if DJANGO_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "bzpeer.json_logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": DJANGO_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Celery workers and beat log through the handler above too when JSON is asked for; otherwise
+# Celery keeps its own (text) format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = DJANGO_LOG_FORMAT != "json"
