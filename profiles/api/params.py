@@ -4,6 +4,7 @@ An unknown parameter is an error, not silently ignored: a client that misspells 
 ``yaer`` would otherwise get every work and believe it filtered them.
 """
 
+from django.core.paginator import InvalidPage, Paginator
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -13,12 +14,39 @@ MAX_PARAMETER_LENGTH = 200
 MAX_PAGE_SIZE = 100
 
 
-class CappedPageNumberPagination(PageNumberPagination):
-    """Page numbers; ``page_size`` beyond the cap is cut to it, not refused."""
+class RangeCheckedPaginator(Paginator):
+    """A page outside 1..last is the client's mistake, so a 400 that names the range (DRF's
+    default is a 404 "Invalid page.", which no list declared)."""
 
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except InvalidPage as error:
+            raise BadParameter(
+                f"page must be a whole number from 1 to {self.num_pages} (or last).",
+                code="bad_page",
+            ) from error
+
+
+class CappedPageNumberPagination(PageNumberPagination):
+    """Page numbers; ``page_size`` beyond the cap is cut to it, not refused. A page number
+    before the first or past the last page is refused (400), not clamped: a client walking
+    the pages learns at once that it went wrong."""
+
+    django_paginator_class = RangeCheckedPaginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (
+                    "Page number, from 1 to the last page (`last` for the last one). Any other "
+                    "value is refused with a 400 whose code is `bad_page`."
+                )
+        return parameters
 
 
 class WorkCursorPagination(CursorPagination):

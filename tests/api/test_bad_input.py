@@ -92,9 +92,13 @@ def test_nonsense_page_sizes_fall_back_to_the_default(client, db, page_size):
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "999", "-1"])
-def test_bad_page_numbers_get_a_json_404(client, db, page):
+def test_bad_page_numbers_get_a_json_400_naming_the_range(client, db, page):
     ResearcherFactory()
-    error(client.get("/api/researchers/", {"page": page}), 404)
+    body = error(client.get("/api/researchers/", {"page": page}), 400)
+    assert body == {
+        "detail": "page must be a whole number from 1 to 1 (or last).",
+        "code": "bad_page",
+    }
 
 
 def test_a_bad_cursor_gets_a_json_404(client, db):
