@@ -186,11 +186,13 @@ def test_good_files_are_imported_and_the_bad_one_is_not_and_the_command_fails(tm
 
 
 @pytest.mark.django_db
-def test_an_empty_file_imports_nothing_without_error(tmp_path):
+@pytest.mark.parametrize("content", ["", "\n\n", '{"meta": {}, "results": []}'])
+def test_an_empty_file_is_an_error_not_a_success(tmp_path, content):
     path = tmp_path / "empty.jsonl"
-    path.write_text("\n\n")
+    path.write_text(content)
 
-    assert "created 0" in run(path)
+    with pytest.raises(CommandError, match=r"empty\.jsonl: no entities in this file"):
+        run(path)
 
 
 @pytest.mark.django_db

@@ -6,19 +6,25 @@ arXiv id, the arXiv DOI ``10.48550/arxiv.<id>``, or an ``arxiv.org/abs/<id>`` la
 link recorded from OpenAlex on one of the researcher's works) is merged into that work: blanks
 are filled, nothing is overwritten, ``is_hidden`` and ``version_of`` are never touched. A second
 run over the same entries changes nothing.
+
+Entries are checked against the shape ``works.importers.schemas`` declares (a page with one that
+does not fit is refused whole) and their texts bounded (``works.importers.imported_text``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from django.db import transaction
 from django.db.models import Q
 
 from profiles.models import Institution, Researcher
-from works.clients.arxiv import ArxivEntry
+from works.clients.arxiv import ArxivAuthor, ArxivEntry
+from works.importers.imported_text import bounded, noting_cuts, reading
 from works.importers.names import matching_author_index, names_compatible, researcher_names
 from works.importers.openalex import ImportStats
+from works.importers.schemas import checked_arxiv_entry
 from works.models import Authorship, Work
 from works.versions import is_preprint
 
@@ -79,7 +85,7 @@ def _authorships(work: Work, researcher, entry: ArxivEntry, index: int) -> list[
             researcher=researcher if order == index else None,
             order=order,
             position=_position(order, len(entry.authors)),
-            raw_author_name=author.name[:500],
+            raw_author_name=author.name,
         )
         for order, author in enumerate(entry.authors)
     ]
@@ -125,9 +131,35 @@ def _attach(work: Work, researcher: Researcher, entry: ArxivEntry, index: int) -
     return False
 
 
+def _bounded(entry: ArxivEntry) -> ArxivEntry:
+    """The entry with every text we keep made safe and cut to its limit."""
+    with reading(f"arXiv {entry.arxiv_id}"):
+        authors = [
+            ArxivAuthor(
+                name=bounded(author.name, "name", f"authors[{order}] name"),
+                affiliations=[
+                    bounded(name, "institution", "affiliation") for name in author.affiliations
+                ],
+            )
+            for order, author in enumerate(entry.authors)
+        ]
+        return dataclasses.replace(
+            entry,
+            title=bounded(entry.title, "title"),
+            summary=bounded(entry.summary, "abstract", "summary"),
+            journal_ref=bounded(entry.journal_ref, "venue", "journal_ref"),
+            authors=authors,
+        )
+
+
 def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportStats:
-    """Upsert one page of arXiv entries for ``researcher`` in one transaction."""
-    stats = ImportStats()
+    """Upsert one page of arXiv entries for ``researcher`` in one transaction. ShapeError,
+    before anything is written, if an entry does not fit its declared shape."""
+    for entry in entries:
+        checked_arxiv_entry(entry)
+    with noting_cuts() as cuts:
+        entries = [_bounded(entry) for entry in entries]
+    stats = ImportStats(cuts=cuts)
     researcher = _canonical(researcher)
     names = researcher_names(researcher)
     matched: list[tuple[ArxivEntry, int]] = []
@@ -167,12 +199,12 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
                 Work(
                     arxiv_id=entry.arxiv_id,
                     doi=arxiv_doi(entry.arxiv_id),
-                    title=entry.title[:5000],
+                    title=entry.title,
                     abstract=entry.summary,
                     publication_date=entry.published.date() if entry.published else None,
                     publication_year=entry.published.year if entry.published else None,
                     type="preprint",
-                    venue_name=(entry.journal_ref or "arXiv")[:500],
+                    venue_name=entry.journal_ref or "arXiv",
                     landing_page_url=f"https://arxiv.org/abs/{entry.arxiv_id}",
                     pdf_url=entry.pdf_url,
                     version_of=published,

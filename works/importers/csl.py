@@ -6,18 +6,23 @@ Importing the same file again changes nothing: an item matches an existing work 
 arXiv id, then by normalised title and year among the researcher's works. A work that came from
 a source (it has an OpenAlex id) keeps the source's data; the import only adds the researcher's
 authorship to it if missing.
+
+Each item is checked against the CSL shape ``works.importers.schemas`` declares before it is read
+(a list where a DOI belongs refuses the file, naming the item and the field), and its texts are
+bounded (``works.importers.imported_text``); the cuts are reported with the counts.
 """
 
-import json
 import re
 import unicodedata
 from datetime import date
 from pathlib import Path
 
+import orjson
 from django.db import transaction
 from django.db.models import Max
 
 from profiles.models import Researcher
+from works.importers.imported_text import noting_cuts, reading
 from works.importers.openalex import ImportStats
 from works.importers.openalex_records import (
     arxiv_id_from_doi,
@@ -25,6 +30,7 @@ from works.importers.openalex_records import (
     normalise_doi,
     plain_text,
 )
+from works.importers.schemas import CslItem, ShapeError, checked
 from works.models import Authorship, Work
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
@@ -45,8 +51,10 @@ def read_csl_file(path) -> list[dict]:
     except (OSError, UnicodeDecodeError) as exc:
         raise CslError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # orjson refuses JSON nested deeper than 1024 levels with an error, where the json
+        # module would raise RecursionError.
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise CslError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from exc
     items = [data] if isinstance(data, dict) else data
     if not isinstance(items, list) or not items:
@@ -89,16 +97,26 @@ def _author_name(author) -> str:
     if not isinstance(author, dict):
         return ""
     if author.get("literal"):
-        return plain_text(author["literal"], 500)
+        return plain_text(author["literal"], "name", "author")
     parts = [author.get("given"), author.get("non-dropping-particle"), author.get("family")]
-    return plain_text(" ".join(p for p in parts if isinstance(p, str)), 500)
+    return plain_text(" ".join(p for p in parts if isinstance(p, str)), "name", "author")
 
 
-def parse_item(item) -> dict:
-    """The work fields and author names of one CSL item; CslError if it has no title."""
+def parse_item(item, label: str = "an item") -> dict:
+    """The work fields and author names of one CSL item; CslError if it does not fit the CSL
+    shape (naming the field) or has no title. ``label`` names it in the cuts noted."""
     if not isinstance(item, dict):
         raise CslError("an item must be a JSON object")
-    title = plain_text(_first(item.get("title")))
+    try:
+        item = checked(item, CslItem)
+    except ShapeError as exc:
+        raise CslError(str(exc)) from exc
+    with reading(label):
+        return _parse_item(item)
+
+
+def _parse_item(item: dict) -> dict:
+    title = plain_text(_first(item.get("title")), "title")
     if not title:
         raise CslError("item has no title")
     year, when = _issued(item)
@@ -107,16 +125,16 @@ def parse_item(item) -> dict:
     url = url if url.startswith(("http://", "https://")) and len(url) <= 1000 else ""
     return {
         "title": title,
-        "abstract": plain_text(item.get("abstract")),
+        "abstract": plain_text(item.get("abstract"), "abstract"),
         "publication_year": year,
         "publication_date": when,
         # CSL's own type is coarse ("article"); "genre" says "preprint", "thesis", ...
-        "type": plain_text(item.get("genre") or item.get("type"), 50),
-        "venue_name": plain_text(_first(item.get("container-title")), 500),
+        "type": plain_text(item.get("genre") or item.get("type"), "type"),
+        "venue_name": plain_text(_first(item.get("container-title")), "venue", "container-title"),
         "doi": doi,
         "arxiv_id": arxiv_id_from_doi(doi) or arxiv_id_from_url(url),
         "landing_page_url": url,
-        "language": plain_text(item.get("language"), 12),
+        "language": plain_text(item.get("language"), "language"),
         "authors": [_author_name(a) for a in item.get("author") or []],
     }
 
@@ -181,14 +199,16 @@ def _authorships(researcher: Researcher, authors: list[str]) -> list[dict]:
 
 def import_csl_items(items: list[dict], researcher: Researcher) -> ImportStats:
     """Import CSL-JSON items as works of ``researcher`` in one transaction. Items are checked
-    first (CslError, nothing written). A second run with the same items changes nothing."""
+    first (CslError, nothing written). A second run with the same items changes nothing.
+    Texts over their limit are cut, and the cuts listed in the stats ("item 3 title: ...")."""
     parsed = []
-    for index, item in enumerate(items):
-        try:
-            parsed.append(parse_item(item))
-        except CslError as exc:
-            raise CslError(f"item {index + 1}: {exc}") from exc
-    stats = ImportStats()
+    with noting_cuts() as cuts:
+        for index, item in enumerate(items):
+            try:
+                parsed.append(parse_item(item, f"item {index + 1}"))
+            except CslError as exc:
+                raise CslError(f"item {index + 1}: {exc}") from exc
+    stats = ImportStats(cuts=cuts)
     with transaction.atomic():
         dois = [p["doi"] for p in parsed if p["doi"]]
         arxiv_ids = [p["arxiv_id"] for p in parsed if p["arxiv_id"]]

@@ -16,13 +16,14 @@ sources, topics and researchers in ``openalex_upserts.py``; this module writes w
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F, Q
 
 from profiles.models import Researcher
 from works.importers.bulk_insert import insert_new, insert_rows
+from works.importers.imported_text import Cut, noting_cuts
 from works.importers.openalex_records import (
     WorkRecord,
     abstract_from_inverted_index,
@@ -47,6 +48,15 @@ from works.importers.openalex_upserts import (
     upsert_researchers,
     upsert_sources,
     upsert_topics,
+)
+from works.importers.schemas import (
+    AuthorShape,
+    InstitutionShape,
+    ShapeError,
+    SourceShape,
+    TopicShape,
+    WorkShape,
+    checked,
 )
 from works.models import Authorship, Work, WorkTopic
 
@@ -75,6 +85,8 @@ class ImportStats:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # Texts cut to their limit (works.importers.imported_text), naming record and field.
+    cuts: list[Cut] = field(default_factory=list, compare=False)
 
     def __add__(self, other: "ImportStats") -> "ImportStats":
         return ImportStats(
@@ -82,6 +94,7 @@ class ImportStats:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
             self.skipped + other.skipped,
+            [*self.cuts, *other.cuts],
         )
 
     @property
@@ -98,9 +111,8 @@ def import_author(data: dict) -> Researcher:
     A second call with the same data changes nothing. If the record was merged into another
     one by curation, the record itself is still refreshed but the canonical one is returned.
     """
-    record = parse_author(data)
     import_authors([data])
-    researcher = Researcher.objects.get(openalex_id=record.openalex_id)
+    researcher = Researcher.objects.get(openalex_id=entity_id(data, "A"))
     for _ in range(MAX_MERGE_DEPTH):
         if researcher.merged_into_id is None:
             break
@@ -111,9 +123,10 @@ def import_author(data: dict) -> Researcher:
 def import_authors(authors: list[dict]) -> ImportStats:
     """Upsert a batch of OpenAlex author entities (researchers, their institutions and
     affiliations) in one transaction. Raises ValueError, before writing anything, if one of
-    them is malformed."""
-    records = _dedupe([parse_author(data) for data in authors])
-    stats = ImportStats(skipped=len(authors) - len(records))
+    them is malformed or does not fit its shape (``works.importers.schemas``)."""
+    with noting_cuts() as cuts:
+        records = _dedupe([parse_author(data) for data in _shaped(authors, "A", AuthorShape)])
+    stats = ImportStats(skipped=len(authors) - len(records), cuts=cuts)
     if not records:
         return stats
     with transaction.atomic():
@@ -141,11 +154,13 @@ def import_works(works: list[dict]) -> ImportStats:
 
     Writes the works, their sources, topics (with the hierarchy), authorships with their
     institutions, and a minimal Researcher for each author not yet known. Raises ValueError,
-    before writing anything, if one of them is malformed. A second call with the same data
-    reports every work unchanged and writes nothing.
+    before writing anything, if one of them is malformed or does not fit its shape
+    (``works.importers.schemas``). A second call with the same data reports every work
+    unchanged and writes nothing.
     """
-    records = _dedupe([parse_work(data) for data in works])
-    stats = ImportStats(skipped=len(works) - len(records))
+    with noting_cuts() as cuts:
+        records = _dedupe([parse_work(data) for data in _shaped(works, "W", WorkShape)])
+    stats = ImportStats(skipped=len(works) - len(records), cuts=cuts)
     if not records:
         return stats
     with transaction.atomic():
@@ -155,39 +170,59 @@ def import_works(works: list[dict]) -> ImportStats:
 
 def import_institutions(institutions: list[dict]) -> ImportStats:
     """Upsert OpenAlex institution entities (ids I...). ValueError if one is malformed."""
-    return _import_simple(institutions, "I", parse_institution, upsert_institutions)
+    return _import_simple(
+        institutions, "I", InstitutionShape, parse_institution, upsert_institutions
+    )
 
 
 def import_sources(sources: list[dict]) -> ImportStats:
     """Upsert OpenAlex source entities (venues, ids S...). ValueError if one is malformed."""
-    return _import_simple(sources, "S", parse_source, upsert_sources)
+    return _import_simple(sources, "S", SourceShape, parse_source, upsert_sources)
 
 
 def import_topics(topics: list[dict]) -> ImportStats:
     """Upsert OpenAlex topic entities (ids T...) with their subfield, field and domain."""
-    for data in topics:
-        entity_id(data, "T")
     nodes, wanted = {}, []
-    for data in topics:
-        topic_id, _, hierarchy = parse_topic(data)
-        nodes.update(hierarchy)
-        wanted.append(topic_id)
+    with noting_cuts() as cuts:
+        for data in _shaped(topics, "T", TopicShape):
+            topic_id, _, hierarchy = parse_topic(data)
+            nodes.update(hierarchy)
+            wanted.append(topic_id)
     outcomes: dict[str, str] = {}
     with transaction.atomic():
         upsert_topics(nodes, outcomes)
-    return _stats(wanted, outcomes)
+    stats = _stats(wanted, outcomes)
+    stats.cuts = cuts
+    return stats
 
 
-def _import_simple(entities: list[dict], kind: str, parse, upsert) -> ImportStats:
+def _import_simple(entities: list[dict], kind: str, shape, parse, upsert) -> ImportStats:
     records, wanted = {}, []
-    for data in entities:
-        oid = entity_id(data, kind)
-        records.setdefault(oid, parse(data)[1])
-        wanted.append(oid)
+    with noting_cuts() as cuts:
+        for data in _shaped(entities, kind, shape):
+            oid = entity_id(data, kind)
+            records.setdefault(oid, parse(data)[1])
+            wanted.append(oid)
     outcomes: dict[str, str] = {}
     with transaction.atomic():
         upsert(records, outcomes)
-    return _stats(wanted, outcomes)
+    stats = _stats(wanted, outcomes)
+    stats.cuts = cuts
+    return stats
+
+
+def _shaped(entities: list[dict], kind: str, shape) -> list[dict]:
+    """Each entity checked against its declared shape (ids first, so a record without one is
+    told so), as a plain dict of the fields the mapping reads. ValueError naming the record and
+    the field when one does not fit: the batch is refused before anything is written."""
+    shaped = []
+    for data in entities:
+        oid = entity_id(data, kind)
+        try:
+            shaped.append(checked(data, shape))
+        except ShapeError as exc:
+            raise ShapeError(f"{oid}: {exc}") from exc
+    return shaped
 
 
 def _stats(ids: list[str], outcomes: dict[str, str]) -> ImportStats:

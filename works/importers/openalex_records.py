@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from works.importers.imported_text import bounded, reading
+
 _OPENALEX_ID = re.compile(
     r"^(?:https?://(?:api\.)?openalex\.org/(?:[a-z]+/)?)?([WASITCPFKR]\d+)/?$", re.IGNORECASE
 )
@@ -144,9 +146,10 @@ def _cached_topic_id(value: str, level: str) -> str | None:
 # Values ----------------------------------------------------------------------------------------
 
 
-def plain_text(value, max_length: int | None = None) -> str:
+def plain_text(value, kind: str, field: str | None = None) -> str:
     """Text as stored: inline markup and entities removed, whitespace collapsed, NUL (which
-    PostgreSQL rejects) dropped, clipped to the column."""
+    PostgreSQL rejects) dropped, then bounded for its ``kind`` of text (see
+    ``imported_text.LIMITS``; a cut is noted as made to ``field``). "" for a non-string."""
     if not isinstance(value, str):
         return ""
     text = value
@@ -158,7 +161,7 @@ def plain_text(value, max_length: int | None = None) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = " ".join(text.replace("\x00", "").split())
-    return text[:max_length] if max_length else text
+    return bounded(text, kind, field)
 
 
 def abstract_from_inverted_index(index) -> str:
@@ -177,7 +180,7 @@ def abstract_from_inverted_index(index) -> str:
     words = [""] * (max(p for p, _ in placed) + 1)
     for position, word in placed:
         words[position] = word
-    return plain_text(" ".join(words))
+    return plain_text(" ".join(words), "abstract")
 
 
 def _count(value) -> int | None:
@@ -221,12 +224,16 @@ def parse_institution(data) -> tuple[str, dict] | None:
         oid = normalise_openalex_id(data.get("id") or "")
     except ValueError:
         return None
-    fields = {"display_name": plain_text(data.get("display_name"), 500) or oid}
+    with reading(oid):
+        fields = {
+            "display_name": plain_text(data.get("display_name"), "institution", "display_name")
+            or oid
+        }
+        _put(fields, data, "type", "type", lambda v: plain_text(v, "type"))
     if ror := normalise_ror(data.get("ror")):
         fields["ror"] = ror  # identifiers are added, never blanked
     _put(fields, data, "country_code", "country_code", lambda v: (v or "")[:2].upper())
-    # Kept verbatim: OpenAlex types many universities "funder".
-    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
+    # The type is kept verbatim: OpenAlex types many universities "funder".
     _put(fields, data, "homepage_url", "homepage_url", lambda v: _url(v, 500))
     return oid, fields
 
@@ -238,11 +245,14 @@ def parse_source(data) -> tuple[str, dict] | None:
         oid = normalise_openalex_id(data.get("id") or "")
     except ValueError:
         return None
-    fields = {"display_name": plain_text(data.get("display_name"), 500) or oid}
-    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
-    _put(fields, data, "issn_l", "issn_l", lambda v: plain_text(v, 9))  # "1234-5678"
-    _put(fields, data, "host_organization_name", "host_organization_name",
-         lambda v: plain_text(v, 500))  # fmt: skip
+    with reading(oid):
+        fields = {
+            "display_name": plain_text(data.get("display_name"), "venue", "display_name") or oid
+        }
+        _put(fields, data, "type", "type", lambda v: plain_text(v, "type"))
+        _put(fields, data, "issn_l", "issn_l", lambda v: plain_text(v, "issn"))  # "1234-5678"
+        _put(fields, data, "host_organization_name", "host_organization_name",
+             lambda v: plain_text(v, "venue", "host_organization_name"))  # fmt: skip
     return oid, fields
 
 
@@ -283,7 +293,8 @@ def _topic_hierarchy(data: dict) -> dict[str, dict]:
         tid = _topic_id(node.get("id"), level) if isinstance(node, dict) else None
         if tid is None:
             continue
-        name = plain_text(node.get("display_name"), 300) or tid
+        with reading(tid):
+            name = plain_text(node.get("display_name"), "topic", "display_name") or tid
         nodes[tid] = {"display_name": name, "level": level, "parent": parent}
         parent = tid
     return nodes
@@ -314,8 +325,13 @@ class AuthorRecord:
 def parse_author(data) -> AuthorRecord:
     """Read an OpenAlex author entity. ValueError if it has no valid author id."""
     oid = entity_id(data, "A")
+    with reading(oid):
+        return _parse_author(oid, data)
+
+
+def _parse_author(oid: str, data: dict) -> AuthorRecord:
     ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
-    name = plain_text(data.get("display_name"), 500) or oid
+    name = plain_text(data.get("display_name"), "name", "display_name") or oid
     record = AuthorRecord(
         openalex_id=oid,
         display_name=name,
@@ -324,12 +340,13 @@ def parse_author(data) -> AuthorRecord:
     fields = record.fields
     fields["display_name"] = name
     _put(fields, data, "display_name_alternatives", "display_name_alternatives",
-         lambda v: [t for t in (plain_text(x, 500) for x in v or []) if t])  # fmt: skip
+         lambda v: [t for t in (plain_text(x, "name", "display_name_alternatives")
+                                for x in v or []) if t])  # fmt: skip
     _put(fields, data, "works_count", "source_works_count", _count)
     _put(fields, data, "cited_by_count", "source_cited_by_count", _count)
     if isinstance(data.get("summary_stats"), dict):
         fields["h_index"] = _count(data["summary_stats"].get("h_index"))
-    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, 40))
+    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, "date"))
 
     # "last_known_institutions" (a list) replaced "last_known_institution" in 2023.
     if "last_known_institutions" in data or "last_known_institution" in data:
@@ -396,17 +413,22 @@ class WorkRecord:
 def parse_work(data) -> WorkRecord:
     """Read an OpenAlex work entity. ValueError if it has no valid work id."""
     oid = entity_id(data, "W")
+    with reading(oid):
+        return _parse_work(oid, data)
+
+
+def _parse_work(oid: str, data: dict) -> WorkRecord:
     ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
     record = WorkRecord(openalex_id=oid, doi=normalise_doi(data.get("doi") or ids.get("doi")))
     fields = record.fields
-    fields["title"] = plain_text(data.get("title") or data.get("display_name"))
+    fields["title"] = plain_text(data.get("title") or data.get("display_name"), "title")
     _put(fields, data, "abstract_inverted_index", "abstract", abstract_from_inverted_index)
     _put(fields, data, "publication_year", "publication_year", _year)
     _put(fields, data, "publication_date", "publication_date", _date)
-    _put(fields, data, "type", "type", lambda v: plain_text(v, 50))
+    _put(fields, data, "type", "type", lambda v: plain_text(v, "type"))
     _put(fields, data, "cited_by_count", "cited_by_count", lambda v: _count(v) or 0)
-    _put(fields, data, "language", "language", lambda v: plain_text(v, 12))
-    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, 40))
+    _put(fields, data, "language", "language", lambda v: plain_text(v, "language"))
+    _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, "date"))
 
     if "primary_location" in data:
         primary = data.get("primary_location") or {}
@@ -448,7 +470,7 @@ def parse_work(data) -> WorkRecord:
 def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRecord:
     author_data = data.get("author") if isinstance(data.get("author"), dict) else {}
     author = None
-    name = plain_text(author_data.get("display_name"), 500)
+    name = plain_text(author_data.get("display_name"), "name", f"authorships[{order}] name")
     try:
         author_id = normalise_openalex_id(author_data.get("id") or "")
     except ValueError:
@@ -471,6 +493,9 @@ def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRec
         author=author,
         position=position if position in _POSITIONS else "",
         # The name as printed on the work; it often differs from the author's display name.
-        raw_author_name=plain_text(data.get("raw_author_name"), 500) or name,
+        raw_author_name=plain_text(
+            data.get("raw_author_name"), "name", f"authorships[{order}] raw_author_name"
+        )
+        or name,
         institutions=institutions,
     )

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from profiles.models import Researcher
 from works.importers.csl import CslError, import_csl_items, read_csl_file
+from works.importers.imported_text import describe_cuts
 from works.importers.openalex_records import normalise_openalex_id
 from works.runs import after_import
 
@@ -54,6 +55,12 @@ class Command(BaseCommand):
                 name = " ".join(new_researcher.split())
                 if not name:
                     raise CommandError("--new-researcher needs a name")
+                longest = Researcher._meta.get_field("display_name").max_length
+                if len(name) > longest:
+                    raise CommandError(
+                        f"--new-researcher: a name of at most {longest} characters, not "
+                        f"{len(name)} (nothing imported)"
+                    )
                 target, created = Researcher.objects.get_or_create(
                     display_name=name,
                     origin=Researcher.Origin.CURATED,
@@ -76,3 +83,5 @@ class Command(BaseCommand):
                 f"{file}: {len(items)} items for #{target.pk} {target}: created {stats.created}, "
                 f"updated {stats.updated}, unchanged {stats.unchanged}"
             )
+            for line in describe_cuts(stats.cuts):
+                self.stdout.write(f"{file}: {line}")

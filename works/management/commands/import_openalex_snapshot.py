@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from works.importers import search_indexes
+from works.importers.imported_text import describe_cuts
 from works.importers.snapshot import DEFAULT_BATCH_SIZE, SnapshotError, import_snapshot_file
 from works.runs import after_bulk_import
 
@@ -93,6 +94,8 @@ class Command(BaseCommand):
                             f"{path}: done: created {stats.created}, updated {stats.updated}, "
                             f"unchanged {stats.unchanged}, skipped {stats.skipped}"
                         )
+                        for line in describe_cuts(stats.cuts):
+                            say(f"{path}: {line}")
         graph = after_bulk_import()
         if verbosity >= 1:
             self.stdout.write(
