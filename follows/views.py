@@ -1,43 +1,68 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from follows import actions
+from follows.feed import new_works_for
 from follows.models import DigestSubscription, Follow, Notification
 from follows.signin import safe_next, signin_redirect, signin_required
 from profiles.models import Researcher
-from works.models import Authorship, Work
 
 
-def _follow_action(request, pk: int, follow: bool):
+def _confirm_url(researcher, back: str) -> str:
+    """The follow page a signed-out visitor comes back to after signing in."""
+    url = reverse("follows:follow", args=[researcher.pk])
+    if back != researcher.get_absolute_url():
+        url += "?" + urlencode({"next": back})
+    return url
+
+
+def _button(request, researcher, following: bool):
+    # The same partial the profile page includes, re-rendered in place, and the followers tile
+    # of the trust snapshot swapped out of band so the count on the page agrees.
+    return render(
+        request,
+        "follows/_follow_response.html",
+        {"researcher": researcher, "is_following": following},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request, pk: int):
+    """POST follows. GET is the step a signed-out visitor who pressed Follow comes back to after
+    signing in: it asks them to confirm, and never follows by itself (a link preview, a
+    prefetch or a crawler must not follow anyone)."""
     researcher = get_object_or_404(Researcher.objects.canonical(), pk=pk)
     back = safe_next(request, researcher.get_absolute_url())
     if not request.user.is_authenticated:
-        return signin_redirect(request, back)
-    if follow:
-        actions.follow(request.user, researcher)
-    else:
-        actions.unfollow(request.user, researcher)
-    if request.htmx:
-        # The same partial the profile page includes, re-rendered in place.
+        return signin_redirect(request, _confirm_url(researcher, back))
+    if request.method == "GET":
+        already = Follow.objects.filter(user=request.user, researcher=researcher).exists()
         return render(
             request,
-            "follows/_follow_button.html",
-            {"researcher": researcher, "is_following": follow},
+            "follows/follow_confirm.html",
+            {"researcher": researcher, "already": already, "back": back},
         )
+    actions.follow(request.user, researcher)
+    if request.htmx:
+        return _button(request, researcher, True)
     return redirect(back)
 
 
 @require_POST
-def follow(request, pk: int):
-    return _follow_action(request, pk, follow=True)
-
-
-@require_POST
 def unfollow(request, pk: int):
-    return _follow_action(request, pk, follow=False)
+    researcher = get_object_or_404(Researcher.objects.canonical(), pk=pk)
+    back = safe_next(request, researcher.get_absolute_url())
+    if not request.user.is_authenticated:
+        return signin_redirect(request, back)
+    actions.unfollow(request.user, researcher)
+    if request.htmx:
+        return _button(request, researcher, False)
+    return redirect(back)
 
 
 @signin_required
@@ -68,23 +93,7 @@ def digest_settings(request):
 
 @signin_required
 def feed(request):
-    followed_ids = Follow.objects.filter(user=request.user).values("researcher_id")
-    works = (
-        Work.objects.visible()
-        .filter(authorships__researcher_id__in=followed_ids)
-        .distinct()
-        .select_related("source")
-        .prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.filter(researcher_id__in=followed_ids).select_related(
-                    "researcher"
-                ),
-                to_attr="followed_authorships",
-            )
-        )
-        .order_by("-created_at", "-pk")
-    )
+    works = new_works_for(request.user)
     page = Paginator(works, settings.BZPEER_FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "follows/feed.html", {"page_obj": page})
 

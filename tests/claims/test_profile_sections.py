@@ -25,7 +25,7 @@ def test_signed_out_visitors_see_the_reference_texts(client, record):
     )
     assert "Log in to claim" in html
     assert "Claim this author entity first to unlock direct invitations." in html
-    assert "Follow researcher" in html
+    assert f"/researchers/{record.pk}/follow/" in html
 
 
 def test_a_signed_in_user_sees_the_claim_button(client, stranger, record):

@@ -1,11 +1,18 @@
 """Following researchers: the button, the count, /following/, /feed/ and notifications."""
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from follows import actions
 from follows.models import Follow, Notification
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
+from works.models import Work
+
+THIS_YEAR = timezone.now().year
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +40,29 @@ def test_a_plain_post_follows_and_redirects_back(client, follower):
     assert researcher.followers_count == 1
 
 
-def test_an_htmx_post_returns_the_button_partial_with_the_new_count(client, follower):
+def test_an_htmx_post_returns_the_button_and_the_followers_tile(client, follower):
     researcher = ResearcherFactory()
     client.force_login(follower)
     response = client.post(reverse("follows:follow", args=[researcher.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="follow-button-{researcher.pk}"' in html
-    assert 'aria-pressed="true"' in html
-    assert "Follow researcher" in html
-    assert '<span class="count" data-followers-count>1</span>' in html
+    # The button says what pressing it does now, and the state is said in words.
+    assert ">Unfollow<" in html
+    assert f"You follow {researcher.display_name}." in html
+    assert ">Follow<" not in html
+    # The trust snapshot's followers tile is swapped out of band, so the page agrees.
+    tile = re.search(rf'<li class="stat" id="followers-stat-{researcher.pk}"[^>]*>.*?</li>', html)
+    assert tile and 'hx-swap-oob="true"' in tile.group(0)
+    assert "data-followers-count>1</span>" in tile.group(0)
+    assert ">follower</span>" in tile.group(0)
+
     response = client.post(
         reverse("follows:unfollow", args=[researcher.pk]), HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
-    assert 'aria-pressed="false"' in html
-    assert '<span class="count" data-followers-count>0</span>' in html
+    assert ">Follow<" in html and "You follow" not in html
+    assert "data-followers-count>0</span>" in html
 
 
 def test_next_must_stay_on_this_site(client, follower):
@@ -60,24 +74,40 @@ def test_next_must_stay_on_this_site(client, follower):
     assert response["Location"] == researcher.get_absolute_url()
 
 
-def test_signed_out_visitors_are_sent_to_sign_in_and_back(client):
+def test_signed_out_visitors_sign_in_then_confirm_the_follow(client, follower):
     researcher = ResearcherFactory()
-    response = client.post(reverse("follows:follow", args=[researcher.pk]))
-    assert response.status_code == 302
-    assert response["Location"] == (f"/accounts/login/?next=/researchers/{researcher.pk}/")
-    response = client.post(reverse("follows:follow", args=[researcher.pk]), HTTP_HX_REQUEST="true")
-    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    follow_url = reverse("follows:follow", args=[researcher.pk])
+    # Pressing Follow (the link, or a stale form's POST) keeps the intent through sign-in.
+    for response in (client.get(follow_url), client.post(follow_url)):
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={follow_url}"
+    response = client.post(follow_url, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == f"/accounts/login/?next={follow_url}"
     assert not Follow.objects.exists()
 
+    client.force_login(follower)
+    page = client.get(follow_url)  # where sign-in returns: a question, not a follow
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Follow {researcher.display_name}?" in html
+    assert f'<form method="post" action="{follow_url}">' in html
+    assert not Follow.objects.exists()
 
-def test_follow_refuses_get(client, follower):
+    response = client.post(follow_url, {"next": researcher.get_absolute_url()})
+    assert response["Location"] == researcher.get_absolute_url()
+    assert Follow.objects.filter(user=follower, researcher=researcher).exists()
+    assert f"You follow {researcher.display_name}" in client.get(follow_url).content.decode()
+
+
+def test_a_get_never_follows(client, follower):
     researcher = ResearcherFactory()
     client.force_login(follower)
-    assert client.get(reverse("follows:follow", args=[researcher.pk])).status_code == 405
+    assert client.get(reverse("follows:follow", args=[researcher.pk])).status_code == 200
+    assert client.get(reverse("follows:unfollow", args=[researcher.pk])).status_code == 405
     assert not Follow.objects.exists()
 
 
-def test_the_button_partial_shows_the_count_and_the_signed_out_link(rf):
+def test_the_button_partial_links_signed_out_visitors_to_the_follow_page(rf):
     from django.contrib.auth.models import AnonymousUser
     from django.template.loader import render_to_string
 
@@ -89,9 +119,15 @@ def test_the_button_partial_shows_the_count_and_the_signed_out_link(rf):
         {"researcher": researcher, "user": request.user},
         request=request,
     )
-    assert "Follow researcher" in html
-    assert ">7</span>" in html
-    assert f"/accounts/login/?next=/researchers/{researcher.pk}/" in html.replace("%2F", "/")
+    assert f'href="/researchers/{researcher.pk}/follow/"' in html
+    assert ">Follow<" in html
+
+
+def test_the_profile_shows_the_followers_tile_once(client):
+    researcher = ResearcherFactory(followers_count=7)
+    html = client.get(researcher.get_absolute_url()).content.decode()
+    assert html.count(f'id="followers-stat-{researcher.pk}"') == 1
+    assert "data-followers-count>7</span>" in html
 
 
 def test_the_following_page_lists_followed_researchers_in_constant_queries(
@@ -116,13 +152,15 @@ def test_the_feed_lists_works_by_followed_researchers_in_constant_queries(
     for researcher in followed:
         actions.follow(follower, researcher)
         for _ in range(4):
-            AuthorshipFactory(researcher=researcher)
-    unseen = AuthorshipFactory(researcher=other).work
+            AuthorshipFactory(researcher=researcher, work__publication_year=THIS_YEAR)
+    unseen = AuthorshipFactory(researcher=other, work__publication_year=THIS_YEAR).work
     # A work two followed researchers share is listed once.
-    shared = WorkFactory(title="Shared paper")
+    shared = WorkFactory(title="Shared paper", publication_year=THIS_YEAR)
     AuthorshipFactory(work=shared, researcher=followed[0], order=0)
     AuthorshipFactory(work=shared, researcher=followed[1], order=1)
-    hidden = AuthorshipFactory(researcher=followed[2], work=WorkFactory(is_hidden=True)).work
+    hidden = AuthorshipFactory(
+        researcher=followed[2], work=WorkFactory(is_hidden=True, publication_year=THIS_YEAR)
+    ).work
     client.force_login(follower)
     with django_assert_max_num_queries(7):
         response = client.get(reverse("follows:feed"))
@@ -131,6 +169,66 @@ def test_the_feed_lists_works_by_followed_researchers_in_constant_queries(
     assert unseen.title not in html
     assert hidden.title not in html
     assert html.count('class="feed__item"') == 13
+
+
+def _age(work, days: int) -> None:
+    """Pretend bzpeer imported ``work`` ``days`` ago."""
+    Work.objects.filter(pk=work.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_following_someone_does_not_fill_the_feed_with_their_back_catalogue(client, follower):
+    researcher = ResearcherFactory()
+    back_catalogue = [
+        AuthorshipFactory(researcher=researcher, work__publication_year=year).work
+        for year in (2014, 2019, THIS_YEAR)
+    ]
+    for work in back_catalogue:
+        _age(work, 30)
+    actions.follow(follower, researcher)
+    new = AuthorshipFactory(researcher=researcher, work__publication_year=THIS_YEAR).work
+    # Found by a later import, but published long before the follow: not news.
+    old_found_later = AuthorshipFactory(researcher=researcher, work__publication_year=2009).work
+    undated = AuthorshipFactory(researcher=researcher, work__publication_year=None).work
+    client.force_login(follower)
+    html = client.get(reverse("follows:feed")).content.decode()
+    assert new.title in html
+    assert undated.title in html
+    assert old_found_later.title not in html
+    for work in back_catalogue:
+        assert work.title not in html
+
+
+def test_the_feed_is_newest_publication_first_and_titles_link_to_the_work(client, follower):
+    researcher = ResearcherFactory()
+    actions.follow(follower, researcher)
+    last_year = AuthorshipFactory(
+        researcher=researcher, work__title="Last year", work__publication_year=THIS_YEAR - 1
+    ).work
+    spring = AuthorshipFactory(
+        researcher=researcher,
+        work__title="This spring",
+        work__publication_year=THIS_YEAR,
+        work__publication_date=date(THIS_YEAR, 3, 1),
+    ).work
+    january = AuthorshipFactory(
+        researcher=researcher,
+        work__title="This January",
+        work__publication_year=THIS_YEAR,
+        work__publication_date=date(THIS_YEAR, 1, 5),
+    ).work
+    # Imported first, but published most recently of all: still first.
+    for minutes, work in ((1, january), (2, last_year)):
+        Work.objects.filter(pk=work.pk).update(
+            created_at=timezone.now() + timedelta(minutes=minutes)
+        )
+    client.force_login(follower)
+    html = client.get(reverse("follows:feed")).content.decode()
+    titles = re.findall(r'<h2 class="feed__title"[^>]*><a href="([^"]+)">([^<]+)</a>', html)
+    assert titles == [
+        (f"/works/{spring.pk}/", "This spring"),
+        (f"/works/{january.pk}/", "This January"),
+        (f"/works/{last_year.pk}/", "Last year"),
+    ]
 
 
 def test_the_feed_needs_signing_in(client):

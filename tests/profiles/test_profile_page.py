@@ -27,7 +27,7 @@ REFERENCE_SECTIONS = [
     "Quick read",
     "Actions",
     "Decide how to stay connected",
-    "Follow researcher",
+    "Follow",
     "Identity and collaboration",
     "How to connect with this researcher",
     "Claiming links this public author record to a researcher profile",
