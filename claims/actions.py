@@ -215,9 +215,21 @@ def send_claim_email(claim: Claim, verify_url_builder=None) -> None:
     )
 
 
-def verify_claim_email(user, token: str) -> Claim:
-    """Confirm an institutional address from its link; the claim then waits for staff.
-    A second use of the same link changes nothing."""
+def claim_for_email_link(user, token: str) -> Claim:
+    """The claim a confirmation link is for, read-only (the page that asks to confirm names
+    the address and the record); ClaimError for the same links ``verify_claim_email`` refuses."""
+    data = _unsign_email_link(token)
+    claim = Claim.objects.select_related("researcher").filter(pk=data.get("claim")).first()
+    if claim is None or claim.claimant_id != user.pk:
+        raise ClaimError("This confirmation link is for a claim made by another account.")
+    if claim.institutional_email != data.get("email"):
+        raise ClaimError("This confirmation link is not valid. Check that you copied all of it.")
+    if claim.status != Claim.Status.AWAITING_EMAIL and not claim.email_verified_at:
+        raise ClaimError("This claim is no longer waiting for email confirmation.")
+    return claim
+
+
+def _unsign_email_link(token: str) -> dict:
     max_age = timedelta(hours=settings.BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS)
     try:
         data = signing.TimestampSigner(salt=EMAIL_LINK_SALT).unsign_object(token, max_age=max_age)
@@ -229,6 +241,15 @@ def verify_claim_email(user, token: str) -> Claim:
         raise ClaimError(
             "This confirmation link is not valid. Check that you copied all of it."
         ) from None
+    if not isinstance(data, dict):
+        raise ClaimError("This confirmation link is not valid. Check that you copied all of it.")
+    return data
+
+
+def verify_claim_email(user, token: str) -> Claim:
+    """Confirm an institutional address from its link; the claim then waits for staff.
+    A second use of the same link changes nothing."""
+    data = _unsign_email_link(token)
     with transaction.atomic():
         claim = (
             Claim.objects.select_for_update()

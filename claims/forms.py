@@ -6,9 +6,22 @@ LINK_ROWS = 3
 
 
 class ClaimForm(forms.Form):
-    evidence = forms.ChoiceField(choices=Claim.Evidence.choices, widget=forms.RadioSelect)
+    """Every error names its field, so the summary at the top of the form reads on its own."""
+
+    evidence = forms.ChoiceField(
+        choices=Claim.Evidence.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose your evidence: ORCID sign-in, institutional email or other "
+            "evidence.",
+            "invalid_choice": "Choose your evidence from the three options.",
+        },
+    )
     institutional_email = forms.EmailField(
-        required=False, help_text="An address at this record's institution."
+        required=False,
+        label="Institutional address",
+        help_text="An address at this record's institution.",
+        error_messages={"invalid": "Institutional address: enter a whole address, name@domain."},
     )
     note = forms.CharField(
         required=False,
@@ -16,9 +29,32 @@ class ClaimForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this record is yours (for staff review).",
     )
-    link_1 = forms.URLField(required=False, assume_scheme="https", label="Link")
-    link_2 = forms.URLField(required=False, assume_scheme="https", label="Link")
-    link_3 = forms.URLField(required=False, assume_scheme="https", label="Link")
+    link_1 = forms.URLField(required=False, assume_scheme="https", label="Link 1")
+    link_2 = forms.URLField(required=False, assume_scheme="https", label="Link 2")
+    link_3 = forms.URLField(required=False, assume_scheme="https", label="Link 3")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, LINK_ROWS + 1):
+            self.fields[f"link_{i}"].error_messages["invalid"] = (
+                f"Link {i}: enter a web address, like https://example.org/about-me."
+            )
+
+    def clean(self):
+        data = super().clean()
+        evidence = data.get("evidence")
+        email_missing = not data.get("institutional_email") and (
+            "institutional_email" not in self.errors
+        )
+        if evidence == Claim.Evidence.EMAIL and email_missing:
+            self.add_error(
+                "institutional_email",
+                "Institutional address: give your address at the institution, where we "
+                "send the confirmation link.",
+            )
+        if evidence == Claim.Evidence.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", "Note: say why this record is yours; staff read it.")
+        return data
 
     def links(self) -> list[dict]:
         return [

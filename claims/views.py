@@ -54,7 +54,7 @@ def claim_start(request, pk: int):
         messages.info(request, "This record is already claimed.")
         return redirect(researcher)
     user_orcid = actions.orcid_for_user(request.user)
-    form = ClaimForm(request.POST or None)
+    form = ClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             claim = actions.submit_claim(
@@ -67,7 +67,8 @@ def claim_start(request, pk: int):
                 verify_url_builder=request.build_absolute_uri,
             )
         except actions.ClaimError as error:
-            messages.error(request, str(error))
+            # Shown next to the evidence it is about, and in the summary above the form.
+            form.add_error(_CLAIM_ERROR_FIELD.get(form.cleaned_data["evidence"]), str(error))
         else:
             if claim.status == Claim.Status.APPROVED:
                 messages.success(request, "Your ORCID matches: you now own this record.")
@@ -93,6 +94,13 @@ def claim_start(request, pk: int):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+_CLAIM_ERROR_FIELD = {
+    Claim.Evidence.ORCID: "evidence",
+    Claim.Evidence.EMAIL: "institutional_email",
+    Claim.Evidence.OTHER: "note",
+}
 
 
 @signin_required
@@ -148,17 +156,26 @@ def claim_resend_email(request, pk: int):
 
 
 def verify_email(request, token: str):
-    """GET: a page with a confirm button (mail scanners follow links). POST: confirm."""
+    """GET: a page naming the address and the record, with a confirm button (mail scanners
+    follow links). POST: confirm."""
     if not request.user.is_authenticated:
+        messages.info(
+            request,
+            "Sign in with the account you claimed the record from to confirm your institutional "
+            "address. You will come back to the confirmation link after.",
+        )
         return signin_redirect(request, request.path)
-    if request.method == "POST":
-        try:
+    try:
+        if request.method == "POST":
             claim = actions.verify_claim_email(request.user, token)
-        except actions.ClaimError as error:
-            return render(request, "claims/verify_email.html", {"error": str(error)}, status=400)
-        messages.success(request, "Address confirmed. Your claim is now waiting for staff review.")
-        return redirect("claims:detail", claim.pk)
-    return render(request, "claims/verify_email.html", {"token": token})
+            messages.success(
+                request, "Address confirmed. Your claim is now waiting for staff review."
+            )
+            return redirect("claims:detail", claim.pk)
+        claim = actions.claim_for_email_link(request.user, token)
+    except actions.ClaimError as error:
+        return render(request, "claims/verify_email.html", {"error": str(error)}, status=400)
+    return render(request, "claims/verify_email.html", {"token": token, "claim": claim})
 
 
 # Staff review ---------------------------------------------------------------------------------

@@ -92,7 +92,10 @@ def test_email_claim_sends_a_signed_link_to_the_institutional_address(
 
     page = client.get(link)
     assert page.status_code == 200
-    assert "Confirm address" in page.content.decode()
+    body = page.content.decode()
+    # The page names the address and the record it confirms.
+    assert 'Confirm that <strong class="verify-address">ada@bangor.ac.uk</strong>' in body
+    assert f'href="{record.get_absolute_url()}">{record.display_name}</a>' in body
     claim.refresh_from_db()
     assert claim.status == Claim.Status.AWAITING_EMAIL  # a GET changes nothing
 
@@ -191,6 +194,9 @@ def test_a_signed_out_visitor_opening_the_link_signs_in_and_comes_back(client, o
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
     assert link in response["Location"].replace("%3A", ":")
+    # ... and the sign-in page says why they are there.
+    login = client.get(response["Location"]).content.decode()
+    assert "Sign in with the account you claimed the record from" in login
 
 
 # Other evidence, staff review --------------------------------------------------------------
@@ -478,3 +484,49 @@ def test_the_claim_form_of_a_claimed_record_sends_back_to_the_profile(
     client.force_login(stranger)
     response = client.get(reverse("claims:start", args=[record.pk]))
     assert response["Location"] == record.get_absolute_url()
+
+
+# The form's errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field_id", "words"),
+    [
+        ({}, "id_evidence_orcid", "Choose your evidence"),
+        ({"evidence": "email"}, "id_institutional_email", "Institutional address: give your"),
+        (
+            {"evidence": "email", "institutional_email": "ada@"},
+            "id_institutional_email",
+            "Institutional address: enter a whole address",
+        ),
+        (
+            {"evidence": "email", "institutional_email": "ada@elsewhere.example"},
+            "id_institutional_email",
+            "That address is not at this record",
+        ),
+        ({"evidence": "other"}, "id_note", "Note: say why this record is yours"),
+        ({"evidence": "other", "note": "me", "link_2": "not a url"}, "id_link_2", "Link 2: "),
+    ],
+)
+def test_each_claim_form_error_names_its_field_and_links_to_it(
+    client, owner, record, data, field_id, words
+):
+    client.force_login(owner)
+    response = client.post(reverse("claims:start", args=[record.pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This field is required." not in body
+    summary = body[body.index('class="form-error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert f'<a href="#{field_id}">{words}' in summary
+    assert not Claim.objects.exists()
+
+
+def test_the_address_field_is_off_when_the_email_option_is(client, owner):
+    from tests.factories import ResearcherFactory
+
+    nowhere = ResearcherFactory(display_name="No Institution")
+    client.force_login(owner)
+    body = client.get(reverse("claims:start", args=[nowhere.pk])).content.decode()
+    assert re.search(r'<input type="radio" name="evidence" value="email"[^>]* disabled', body)
+    assert re.search(r'<input type="email" name="institutional_email"[^>]* disabled', body)
