@@ -15,6 +15,7 @@ from django.utils import timezone
 from claims.actions import audit
 from claims.models import AuditEvent, Invitation, SenderBlock
 from follows.actions import notify
+from accounts.names import person_name
 from follows.models import Notification
 from profiles.models import Researcher
 
@@ -37,7 +38,10 @@ def send_invitation(sender, researcher: Researcher, subject: str, message: str) 
     if len(subject) > 200 or len(message) > 5000:
         raise InvitationError("The subject is at most 200 characters, the message 5000.")
     if researcher.owner_id is None:
-        raise InvitationError("Claim this author entity first to unlock direct invitations.")
+        raise InvitationError(
+            f"{researcher.display_name} has not claimed their record on bzpeer yet, so they "
+            "cannot receive invitations."
+        )
     if not researcher.open_to_collaborate:
         raise InvitationError("This researcher is not open to collaboration invitations.")
     if researcher.owner_id == sender.pk:
@@ -68,7 +72,7 @@ def send_invitation(sender, researcher: Researcher, subject: str, message: str) 
         notify(
             invitation.recipient,
             Notification.Kind.INVITATION_RECEIVED,
-            f"New collaboration invitation: {subject}",
+            f"{person_name(sender)} invited you to collaborate: {subject}",
             reverse("claims:invitation_detail", args=[invitation.pk]),
             email=True,
         )

@@ -333,11 +333,12 @@ def invitation_send(request, pk: int):
 
 @signin_required
 def inbox(request):
+    # The profile holds the name people chose, shown for every sender.
     received = Invitation.objects.filter(recipient=request.user).select_related(
-        "sender", "researcher"
+        "sender__profile", "researcher"
     )
     sent = Invitation.objects.filter(sender=request.user).select_related("researcher")
-    blocks = SenderBlock.objects.filter(owner=request.user).select_related("sender")
+    blocks = SenderBlock.objects.filter(owner=request.user).select_related("sender__profile")
     return render(
         request,
         "claims/inbox.html",

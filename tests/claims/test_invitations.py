@@ -50,11 +50,68 @@ def test_a_verified_user_invites_an_open_owner_who_is_notified_by_email(
     assert AuditEvent.objects.filter(invitation=invitation, action="invitation_sent").exists()
 
 
+UNCLAIMED = "Ada Researcher has not claimed their record on bzpeer yet"
+
+
 def test_an_unclaimed_record_cannot_be_invited(client, sender, record):
     response = _send(client, sender, record)
     assert response.status_code == 400
-    assert "Claim this author entity first" in response.content.decode()
+    html = response.content.decode()
+    # Words for the visitor, not for the researcher, and no form to fill in for nothing.
+    assert UNCLAIMED in html
+    assert "author entity" not in html
+    assert 'name="subject"' not in html
     assert not Invitation.objects.exists()
+
+
+def test_the_invite_page_of_an_unclaimed_record_explains_and_has_no_form(client, sender, record):
+    client.force_login(sender)
+    response = client.get(reverse("claims:invite", args=[record.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert UNCLAIMED in html
+    assert 'name="subject"' not in html and "Send invitation" not in html
+
+
+def test_the_invite_page_of_an_open_owner_has_the_form(client, sender, claimed):
+    client.force_login(sender)
+    html = client.get(reverse("claims:invite", args=[claimed.pk])).content.decode()
+    assert 'name="subject"' in html
+    assert "has not claimed" not in html
+
+
+def test_open_to_collaborate_is_shown_only_for_a_claimed_record_whose_owner_is_open(
+    client, record, owner
+):
+    def chip():
+        return "Open to collaborate" in client.get(record.get_absolute_url()).content.decode()
+
+    assert record.open_to_collaborate  # the stored default says nothing until someone owns it
+    assert not chip()
+    record.owner = owner
+    record.save()
+    assert chip()
+    record.open_to_collaborate = False
+    record.save()
+    assert not chip()
+
+
+def test_invitations_name_the_sender_by_the_name_they_chose(client, sender, owner, claimed):
+    from accounts.actions import set_display_name
+
+    set_display_name(sender, "Sam Sender")
+    _send(client, sender, claimed)
+    assert Notification.objects.get(user=owner).message == (
+        "Sam Sender invited you to collaborate: Joint grant?"
+    )
+    client.force_login(owner)
+    inbox = client.get(reverse("claims:inbox")).content.decode()
+    assert "from Sam Sender" in inbox
+    assert sender.username not in inbox
+    detail = client.get(
+        reverse("claims:invitation_detail", args=[Invitation.objects.get().pk])
+    ).content.decode()
+    assert "From Sam Sender to" in detail
 
 
 def test_an_owner_not_open_to_collaborate_cannot_be_invited(client, sender, claimed):

@@ -24,7 +24,7 @@ def test_signed_out_visitors_see_the_reference_texts(client, record):
         "collaboration workflows." in html
     )
     assert "Log in to claim" in html
-    assert "Claim this author entity first to unlock direct invitations." in html
+    assert "This researcher has not claimed their record yet, so they cannot receive" in html
     assert f"/researchers/{record.pk}/follow/" in html
 
 

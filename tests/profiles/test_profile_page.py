@@ -122,11 +122,14 @@ def test_a_claimed_researcher_shows_the_institution_and_claimed_chip(client, own
     assert "Affiliation not imported" not in text
 
 
-def test_open_to_collaborate_chip_follows_the_record(client):
-    open_one = ResearcherFactory(open_to_collaborate=True)
-    closed = ResearcherFactory(open_to_collaborate=False)
+def test_open_to_collaborate_chip_follows_the_record(client, owner, stranger):
+    # Only an owner can be open to collaborate: an unclaimed record shows no chip.
+    open_one = ResearcherFactory(open_to_collaborate=True, owner=owner)
+    closed = ResearcherFactory(open_to_collaborate=False, owner=stranger)
+    unclaimed = ResearcherFactory(open_to_collaborate=True)
     assert "Open to collaborate" in page_text(client.get(open_one.get_absolute_url()))
     assert "Open to collaborate" not in page_text(client.get(closed.get_absolute_url()))
+    assert "Open to collaborate" not in page_text(client.get(unclaimed.get_absolute_url()))
 
 
 def test_counts_come_from_the_record_and_the_list(client):
