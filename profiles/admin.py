@@ -5,6 +5,7 @@ every import); the fields they own are read-only here so the admin cannot bypass
 """
 
 import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -237,8 +238,70 @@ class ResearcherAdmin(admin.ModelAdmin):
         )
 
 
+class EmailDomainsField(forms.CharField):
+    """A list of email domains typed one per line or separated by commas, stored as a JSON
+    list: lower case, without "@" or a trailing dot, each checked as a host name, no repeats."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+    label_pattern = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = "\n".join(value)
+        text = super().to_python(value) or ""
+        domains, bad = [], []
+        for raw in re.split(r"[\s,;]+", text):
+            if not raw:
+                continue
+            domain = raw.strip().lower().lstrip("@").rstrip(".")
+            if "@" in domain:
+                bad.append(f"{raw} (an address: give only what follows the @)")
+                continue
+            try:
+                domain = domain.encode("idna").decode("ascii")
+            except UnicodeError:
+                bad.append(raw)
+                continue
+            labels = domain.split(".")
+            if len(labels) < 2 or not all(self.label_pattern.match(part) for part in labels):
+                bad.append(raw)
+                continue
+            if domain not in domains:
+                domains.append(domain)
+        if bad:
+            raise forms.ValidationError(
+                "Not an email domain: %(bad)s. Write domains like bangor.ac.uk, one per line.",
+                params={"bad": "; ".join(bad)},
+            )
+        return domains
+
+
+class InstitutionAdminForm(forms.ModelForm):
+    homepage_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    email_domains = EmailDomainsField(
+        required=False,
+        help_text=(
+            "One per line, or separated by commas, like bangor.ac.uk. An address at a domain or "
+            "any of its subdomains may verify a claim. Left empty, the homepage's host is used."
+        ),
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "display_name", "openalex_id", "ror", "country_code", "type", "homepage_url",
+            "email_domains",
+        ]  # fmt: skip
+
+
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    form = InstitutionAdminForm
     list_display = ("display_name", "country_code", "type", "ror", "openalex_id")
     list_filter = ("country_code", "type")
     search_fields = ("display_name", "ror", "openalex_id")
