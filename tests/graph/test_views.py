@@ -105,7 +105,7 @@ def test_the_works_per_year_chart_has_a_bar_per_year_and_counts_versions_once(me
     assert html.count("<rect") == 8
     assert "<title>2014: 3 works</title>" in html
     assert "<title>2021: 1 work</title>" in html  # the preprint/published pair counts once
-    assert "Works per year, 2014-2021" in html
+    assert "Works per year, 2014\u20132021" in html
 
 
 def test_the_trust_details_explain_each_component(mearman):
