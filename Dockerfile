@@ -20,4 +20,7 @@ RUN bin/build-static
 
 USER bzpeer
 EXPOSE 8000
-CMD ["gunicorn", "bzpeer.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The web command of the Procfile (make run-stack) and docker-compose.yml; the address comes from
+# GUNICORN_CMD_ARGS. No control socket: nothing here uses gunicornc.
+ENV GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000"
+CMD ["gunicorn", "bzpeer.wsgi:application", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]
