@@ -51,3 +51,18 @@ lock:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Production shape (README, "Production"). `static`: static files built as the image builds them
+# (production storage, hashed names and manifest). `smoke-production`: what CI runs after the
+# tests (needs DATABASE_URL to an empty PostgreSQL database and REDIS_URL). `run-stack`:
+# PostgreSQL, Redis, gunicorn, worker and beat on this machine under honcho; Ctrl-C stops them.
+.PHONY: static smoke-production run-stack
+
+static: $(STAMP)
+	bin/build-static
+
+smoke-production: $(STAMP)
+	bin/smoke-production
+
+run-stack: $(STAMP)
+	bin/run-stack
