@@ -289,6 +289,9 @@ def search_page_context(raw_query: str | None) -> tuple[dict, int]:
         .select_related("last_known_institution")
         .annotate(listed_works_count=listed_works_count_subquery())[:RESULTS_LIMIT]
     )
+    from profiles.institution_search import institutions_matching
+
+    context["institutions"] = institutions_matching(query)
     context["works"] = list(
         works_matching(query)
         .select_related("source")

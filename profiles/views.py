@@ -43,10 +43,14 @@ def search(request):
 
     context, status = search_page_context(request.GET.get("q"))
     context["search_query"] = context["query"]
-    partial = request.htmx and not request.htmx.history_restore_request
+    # The page's and the home page's boxes swap in the results alone; the header box (on any
+    # page) targets <main> and swaps in the whole search page's.
+    partial = (
+        request.htmx and not request.htmx.history_restore_request and request.htmx.target != "main"
+    )
     template = "profiles/_search_results.html" if partial else "profiles/search.html"
     response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 

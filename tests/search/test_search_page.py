@@ -26,7 +26,7 @@ def test_the_page_finds_works_by_title(client, mearman):
 def test_the_search_box_asks_htmx_for_results_while_typing(client, db):
     html = client.get("/search/").content.decode()
     assert 'hx-get="/search/"' in html
-    assert 'hx-trigger="keyup changed delay:300ms, search"' in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
     assert 'hx-target="#search-results"' in html
     assert 'id="search-results"' in html
     assert 'method="get" action="/search/"' in html
@@ -39,6 +39,15 @@ def test_an_htmx_request_gets_only_the_results_partial(client, mearman):
     assert "<html" not in html
     assert "Frédéric Labrosse" in html
     assert "HX-Request" in response["Vary"]
+
+
+def test_the_header_box_gets_the_whole_page_to_take_its_main(client, mearman):
+    response = client.get(
+        "/search/", {"q": "frederic"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main"
+    )
+    html = response.content.decode()
+    assert '<main id="main"' in html and "Frédéric Labrosse" in html
+    assert "HX-Target" in response["Vary"]
 
 
 def test_an_htmx_history_restore_gets_the_whole_page(client, db):
