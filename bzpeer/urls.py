@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bzpeer.favicon import favicon
 from bzpeer.health import health
 
 api_patterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 # JSON under /api/, the site's own error page elsewhere (bzpeer/errors.py); a backing service
