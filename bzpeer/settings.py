@@ -199,6 +199,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # Sign-up also asks the name other people see (accounts.Profile), never the generated username.
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# allauth's pages, messages and emails name people the way the rest of the site does.
+ACCOUNT_USER_DISPLAY = "accounts.names.person_name"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # Confirming is a POST from the confirmation page.
@@ -240,6 +242,8 @@ if TESTING:
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our wording for third-party strings: sentence case for allauth's Title Case (locale/en/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # Static --------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ MIN_DIGEST_GAP = timedelta(days=6)
 MAX_WORKS_PER_DIGEST = 50
 
 
+def _works(n: int) -> str:
+    return "1 new work" if n == 1 else f"{n} new works"
+
+
 def new_works_by_followed(user, since) -> dict:
     """{researcher: [work, ...]} for works added after ``since`` by researchers the user follows."""
     followed = Follow.objects.filter(user=user).values("researcher_id")
@@ -63,7 +67,7 @@ def send_digest(user, now=None) -> int:
             notify(
                 user,
                 Notification.Kind.FOLLOWED_PUBLISHED,
-                f"{researcher.display_name} has {len(researcher_works)} new work(s).",
+                f"{researcher.display_name} has {_works(len(researcher_works))}.",
                 researcher.get_absolute_url(),
             )
             lines.append(f"{researcher.display_name}:")

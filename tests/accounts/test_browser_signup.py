@@ -20,8 +20,9 @@ def test_sign_up_and_verify_email(page, live_server, settings):
     page.wait_for_selector("text=Verify your email address")
     assert mail.outbox[-1].to == ["newcomer@example.org"]
 
-    link = last_link_in_outbox(r"http://[^\s]+/accounts/confirm-email/[^\s]+/")
-    page.goto(link)
+    # The email links to the configured site address; open the same path on the test server.
+    link = last_link_in_outbox(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/")
+    page.goto(live_server.url + "/accounts/" + link.split("/accounts/", 1)[1])
     page.locator("main form button[type=submit]").click()
     wait_until_signed_in(page)
     assert EmailAddress.objects.get(email="newcomer@example.org").verified

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a-Long-unusual-passphrase-42"
 
 
-def _sign_up(client, **extra):
-    data = {"email": "ada@example.org", "password1": PASSWORD, "password2": PASSWORD}
+def _sign_up(client, email="ada@example.org", **extra):
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
     return client.post("/accounts/signup/", {**data, **extra})
 
 
@@ -74,3 +74,21 @@ def test_accounts_without_a_chosen_name_fall_back_to_full_name_then_username(fol
     assert person_name(follower) == "Fiona Orcid"
     set_display_name(follower, "Fi")
     assert person_name(follower) == "Fi"
+
+
+def test_allauth_messages_and_emails_use_the_chosen_name(client, follower):
+    from django.core import mail
+
+    from tests.factories_claims import verify_email
+
+    # Its own address: allauth sends one confirmation per address every few minutes.
+    _sign_up(client, email="ada.mail@example.org", display_name="Ada Lovelace")
+    assert "Ada Lovelace" in mail.outbox[-1].body
+    assert get_user_model().objects.get(email="ada.mail@example.org").username not in (
+        mail.outbox[-1].body
+    )
+
+    verify_email(follower)
+    set_display_name(follower, "Fiona Follower")
+    client.post("/accounts/login/", {"login": follower.email, "password": "pw-123456!"})
+    assert "Successfully signed in as Fiona Follower." in client.get("/").content.decode()

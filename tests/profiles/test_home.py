@@ -59,7 +59,7 @@ def test_home_works_count_matches_the_profile_page(client):
 
     assert rows(client.get("/")) == ["Counted Affiliation not imported 2 works"]
     profile = client.get(researcher.get_absolute_url()).content.decode()
-    assert "2 published item(s)" in profile
+    assert "2 published works" in profile
 
 
 def test_home_is_paginated(client):

@@ -51,8 +51,8 @@ def test_the_profile_page_renders_every_section_without_csp_errors(live_server, 
     for heading in SECTION_HEADINGS:
         assert page.get_by_role("heading", name=heading).is_visible(), heading
     assert page.get_by_text("Bangor University").first.is_visible()
-    assert page.get_by_text("Trust 21 - Emerging").is_visible()
-    assert page.get_by_text("3 published item(s)").is_visible()
+    assert page.get_by_text("Trust 21 \u2013 Emerging").is_visible()
+    assert page.get_by_text("3 published works").is_visible()
     assert page.locator("li.work").count() == 3
     assert page.get_by_role("link", name="Panagiotis D. Ritsos").first.is_visible()
     explorer = page.locator("#research-graph .section-head").get_by_role(

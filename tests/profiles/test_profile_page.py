@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 REFERENCE_SECTIONS = [
     "Researcher profile",
     "Trust snapshot",
-    "Quick read",
+    "How well this record is anchored and connected",
     "Actions",
-    "Decide how to stay connected",
+    "See their new works in your feed",
     "Follow",
     "Identity and collaboration",
     "How to connect with this researcher",
@@ -83,10 +83,10 @@ def test_it_shows_every_section_of_the_reference_page_in_order(client):
     assert not missing
     assert positions == sorted(positions)
     assert "Maosong Sun" in text
-    assert "Trust 21 - Emerging" in text
+    assert "Trust 21 \u2013 Emerging" in text
     assert "Verification L1" in text
     assert 'title="L1 indexed"' in response.content.decode()
-    assert "1 published item(s)" in text
+    assert "1 published work" in text
     assert f'href="/researchers/{researcher.pk}/graph/"' in response.content.decode()
 
 
@@ -143,7 +143,7 @@ def test_counts_come_from_the_record_and_the_list(client):
     assert stat(response, "follower") == 7
     assert stat(response, "topic") == 10
     assert stat(response, "close collaborator") == 4
-    assert "3 published item(s)" in page_text(response)
+    assert "3 published works" in page_text(response)
 
 
 def test_works_are_listed_newest_year_first_then_by_title(client):
@@ -289,7 +289,7 @@ def test_the_list_is_paginated_at_fifty_and_bad_pages_fall_back(client):
 
     assert len(listed_titles(first)) == 50
     assert listed_titles(second) == ["Work 050", "Work 051", "Work 052"]
-    assert "53 published item(s)" in page_text(first)
+    assert "53 published works" in page_text(first)
     assert stat(first, "work") == 53
     assert 'href="?page=2#published-work"' in first.content.decode()
     assert listed_titles(client.get(url, {"page": "abc"})) == listed_titles(first)
@@ -307,7 +307,7 @@ def test_hidden_works_are_not_listed_and_the_page_says_why(client):
 
     assert listed_titles(response) == ["Kept"]
     assert "Withdrawn" not in text
-    assert "1 published item(s) (1 hidden by curation)" in text
+    assert "1 published work (1 hidden by curation)" in text
     assert stat(response, "work") == 1
 
 
@@ -342,7 +342,7 @@ def test_a_version_whose_published_work_is_hidden_stays_listed(client):
     response = client.get(researcher.get_absolute_url())
 
     assert listed_titles(response) == ["Surviving preprint"]
-    assert "1 published item(s) (1 hidden by curation)" in page_text(response)
+    assert "1 published work (1 hidden by curation)" in page_text(response)
 
 
 def test_summary_prefers_the_owners_words(client):
@@ -393,7 +393,7 @@ def test_a_researcher_with_no_works_gets_an_honest_summary(client):
     researcher = ResearcherFactory(display_name="New Person")
     text = page_text(client.get(researcher.get_absolute_url()))
     assert "New Person: no works imported yet." in text
-    assert "0 published item(s)" in text
+    assert "0 published works" in text
 
 
 def test_a_merged_record_redirects_permanently_to_the_canonical_one(client):
@@ -506,7 +506,7 @@ def test_load_demo_maosong_sun_and_joseph_mearman(client):
 
     assert listed_titles(response) == [w["title"] for w in reference]
     assert stat(response, "work") == 47
-    assert "47 published item(s)" in text
+    assert "47 published works" in text
     assert "Unclaimed author" in text
     assert "Affiliation not imported" in text
 

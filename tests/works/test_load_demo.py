@@ -68,7 +68,7 @@ def test_load_demo_ends_like_every_import_paired_versions_and_a_scored_graph(cli
     assert mearman.trust_score is not None
     assert mearman.close_collaborators_count > 0
     page = client.get(mearman.get_absolute_url()).content.decode()
-    assert "8 published item(s)" in page
+    assert "8 published works" in page
 
 
 @pytest.mark.django_db
