@@ -113,7 +113,7 @@ def my_claims(request):
 @signin_required
 def claim_detail(request, pk: int):
     claim = access.get_claim_for_user(request.user, pk)
-    events = claim.events.select_related("actor")
+    events = claim.events.select_related("actor__profile")
     return render(
         request,
         "claims/claim_detail.html",
@@ -185,7 +185,7 @@ def verify_email(request, token: str):
 def review_queue(request):
     claims = (
         Claim.objects.filter(status__in=Claim.OPEN_STATUSES)
-        .select_related("researcher", "claimant")
+        .select_related("researcher", "claimant__profile")
         .order_by("created_at", "pk")
     )
     return render(request, "claims/review_queue.html", {"claims": claims})

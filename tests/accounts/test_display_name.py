@@ -92,3 +92,21 @@ def test_allauth_messages_and_emails_use_the_chosen_name(client, follower):
     set_display_name(follower, "Fiona Follower")
     client.post("/accounts/login/", {"login": follower.email, "password": "pw-123456!"})
     assert "Successfully signed in as Fiona Follower." in client.get("/").content.decode()
+
+
+def test_claim_review_names_the_claimant_and_the_reviewer(client, owner, staff_reviewer):
+    from claims import actions as claim_actions
+    from tests.factories_claims import ClaimFactory
+
+    set_display_name(owner, "Olivia Owner")
+    set_display_name(staff_reviewer, "Rita Reviewer")
+    claim = ClaimFactory(claimant=owner)
+    client.force_login(staff_reviewer)
+    queue = client.get("/staff/claims/").content.decode()
+    assert "Olivia Owner" in queue and owner.email in queue
+
+    claim_actions.reject_claim(claim, staff_reviewer, "Not enough evidence")
+    detail = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "Olivia Owner" in detail
+    assert "by Rita Reviewer" in detail
+    assert ">owner<" not in detail and "by reviewer" not in detail
