@@ -10,6 +10,7 @@ The 500 and 503 pages are rendered without the request's context processors: tho
 session and the user, which needs the database that may be the thing that is down.
 """
 
+import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
@@ -30,6 +31,12 @@ OUTAGES = (
     BrokerUnreachable,
 )
 RETRY_AFTER_SECONDS = 30
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="en"><title>bzpeer: error %d</title>'
+    '<h1>bzpeer</h1><p>Something went wrong. Please try again in a minute.</p><a href="/">Home</a>'
+)
+
+log = logging.getLogger(__name__)
 
 
 def is_api(request) -> bool:
@@ -46,6 +53,17 @@ def is_outage(error: BaseException | None) -> bool:
     return False
 
 
+def page(template_name: str, status: int) -> HttpResponse:
+    """An error page rendered without the request; if even that fails, plain words."""
+    try:
+        return HttpResponse(loader.render_to_string(template_name), status=status)
+    except Exception:
+        # Whatever broke the template (a missing static file, say) must not turn this answer
+        # into the web server's bare error: log it and answer in plain HTML.
+        log.exception("Could not render %s", template_name)
+        return HttpResponse(FALLBACK_PAGE % status, status=status)
+
+
 def unavailable(request) -> HttpResponse:
     if is_api(request):
         response = JsonResponse(
@@ -56,7 +74,7 @@ def unavailable(request) -> HttpResponse:
             status=503,
         )
     else:
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = page("503.html", 503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -69,7 +87,7 @@ def server_error(request) -> HttpResponse:
         return JsonResponse(
             {"detail": "Server error. It has been logged.", "code": "server_error"}, status=500
         )
-    return HttpResponse(loader.render_to_string("500.html"), status=500)
+    return page("500.html", 500)
 
 
 def bad_request(request, exception) -> HttpResponse:

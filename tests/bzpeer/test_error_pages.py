@@ -86,3 +86,19 @@ def test_an_unreachable_redis_in_the_api_is_a_json_503(visitor):
     assert response.status_code == 503
     assert response.json()["code"] == "unavailable"
     assert response["Retry-After"] == "30"
+
+
+def test_the_500_answer_survives_a_page_that_cannot_render(visitor, settings, tmp_path):
+    # The production static storage without its manifest: every template with {% static %}
+    # fails, the 500 page's own included; the visitor still gets words and a way home.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    response = visitor.get("/test-errors/crash/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert 'href="/"' in html
+    assert "secret detail" not in html
