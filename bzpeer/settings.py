@@ -224,7 +224,9 @@ SOCIALACCOUNT_PROVIDERS = {
         ),
     }
 }
-# Login brute force: lock a (username, IP) pair after AXES_FAILURE_LIMIT failures.
+# Login brute force: lock a (username, IP) pair after AXES_FAILURE_LIMIT failures. Failures are
+# counted in the database, not the cache, so lockouts hold while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -244,3 +244,12 @@ def test_notifications_list_and_mark_read(client, follower):
     assert "Your claim was &lt;b&gt;approved&lt;/b&gt;." in html
     client.post(reverse("follows:notifications_read"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_each_unfollow_button_names_its_researcher(client, follower):
+    for name in ("Ada Lovelace", "Grace Hopper"):
+        actions.follow(follower, ResearcherFactory(display_name=name))
+    client.force_login(follower)
+    html = client.get(reverse("follows:following")).content.decode()
+    names = re.findall(r'>Unfollow<span class="visually-hidden"> ([^<]+)</span></button>', html)
+    assert names == ["Ada Lovelace", "Grace Hopper"]
