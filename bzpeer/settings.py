@@ -124,6 +124,23 @@ DATABASES["default"].setdefault(
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Statement timeouts (PostgreSQL), in milliseconds; 0 sets none (the server's default holds).
+# Web requests get the short one (bzpeer/wsgi.py switches its process to it, see
+# bzpeer/statement_timeout.py), so a query ends with its request instead of running on after the
+# worker gave up; commands, imports and Celery get the background one (none by default: a first
+# snapshot load builds its search indexes for many minutes).
+BZPEER_WEB_STATEMENT_TIMEOUT_MS = env.int("BZPEER_WEB_STATEMENT_TIMEOUT_MS", default=5000)
+BZPEER_BACKGROUND_STATEMENT_TIMEOUT_MS = env.int(
+    "BZPEER_BACKGROUND_STATEMENT_TIMEOUT_MS", default=0
+)
+if min(BZPEER_WEB_STATEMENT_TIMEOUT_MS, BZPEER_BACKGROUND_STATEMENT_TIMEOUT_MS) < 0:
+    raise ImproperlyConfigured("Statement timeouts are milliseconds, 0 or more (0: none set).")
+if IS_POSTGRES and BZPEER_BACKGROUND_STATEMENT_TIMEOUT_MS:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')} "
+        f"-c statement_timeout={BZPEER_BACKGROUND_STATEMENT_TIMEOUT_MS}"
+    ).strip()
 
 # Celery --------------------------------------------------------------------------------------
 # Without REDIS_URL, tasks run in-process (eagerly): `make run` needs no broker.

@@ -7,6 +7,25 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 OPENALEX = FIXTURES / "openalex"
 ARXIV = FIXTURES / "arxiv"
+# PostgreSQL: a query that runs away (a plan gone wrong on stale statistics) fails its test after
+# this long instead of hanging CI. Creating and dropping the test database keep no limit: both
+# may wait for a checkpoint on a busy machine.
+SUITE_STATEMENT_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    from bzpeer.statement_timeout import set_process_timeout
+
+    set_process_timeout(SUITE_STATEMENT_TIMEOUT_MS)
+    with django_db_blocker.unblock():
+        connections.close_all()
+    yield
+    set_process_timeout(0)
+    with django_db_blocker.unblock():
+        connections.close_all()
 
 
 @pytest.fixture
