@@ -46,3 +46,35 @@ def check_openalex_credentials(app_configs, **kwargs):
             id="bzpeer.W001",
         )
     ]
+
+
+@register()
+def check_site_url(app_configs, **kwargs):
+    """Every email links to BZPEER_SITE_URL: in production it must be the public address."""
+    if settings.DEBUG:
+        return []
+    from django.http.request import split_domain_port, validate_host
+
+    from bzpeer.site import site_base_url, site_domain
+
+    if not settings.BZPEER_SITE_URL:
+        return [
+            Warning(
+                "BZPEER_SITE_URL is not set: emails link to "
+                f"{site_base_url()}, guessed from ALLOWED_HOSTS.",
+                hint="Set BZPEER_SITE_URL to the site's public address, e.g. "
+                "https://bzpeer.example.org.",
+                id="bzpeer.W002",
+            )
+        ]
+    host, _port = split_domain_port(site_domain())
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        return [
+            Warning(
+                f"BZPEER_SITE_URL's host {host!r} is not in ALLOWED_HOSTS: the links in every "
+                "email would answer 400.",
+                hint="Add the host to ALLOWED_HOSTS, or correct BZPEER_SITE_URL.",
+                id="bzpeer.W003",
+            )
+        ]
+    return []

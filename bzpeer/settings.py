@@ -5,6 +5,7 @@ the project refuses to start without ``DJANGO_SECRET_KEY``; the deployment check
 ``bzpeer/checks.py`` also insist on a real database and broker.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,20 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def forget_empty_variables() -> None:
+    """Empty means the default, for every variable: `.env.example` copied as it stands (and
+    compose's env_file) sets many to "", which would read as an empty URL, number or list."""
+    for name in [name for name, value in os.environ.items() if value == ""]:
+        del os.environ[name]
+
+
+# The environment wins over .env (DJANGO_ENV_FILE names another file); an empty variable in
+# either counts as unset, so .env can still fill one the environment left empty.
+forget_empty_variables()
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+forget_empty_variables()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Under pytest: local-memory cache, plain static storage, fast password hashing.
@@ -93,6 +107,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "bzpeer.urls"
 WSGI_APPLICATION = "bzpeer.wsgi.application"
 SITE_ID = 1
+# The site's public address (scheme, host, port) and name: every link and signature in an email
+# comes from them (bzpeer/site.py), and so does the django.contrib.sites record, rewritten on
+# each migrate. Unset in production: https on the first ALLOWED_HOSTS name, and bzpeer.W002 warns.
+BZPEER_SITE_URL = env.str("BZPEER_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+BZPEER_SITE_NAME = env.str("BZPEER_SITE_NAME", default="bzpeer")
 
 TEMPLATES = [
     {
@@ -224,6 +243,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # Confirming is a POST from the confirmati
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[bzpeer] "
+ACCOUNT_ADAPTER = "bzpeer.site.SiteAccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
 SOCIALACCOUNT_STORE_TOKENS = False
@@ -388,8 +408,6 @@ BZPEER_CLAIMS_PER_DAY = env.int("BZPEER_CLAIMS_PER_DAY", default=5)
 # How long an institutional-email claim link stays valid.
 BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS = env.int("BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS", default=72)
 BZPEER_FEED_PAGE_SIZE = 50
-# Absolute links in emails sent outside a request (digests, notifications).
-BZPEER_SITE_URL = env.str("BZPEER_SITE_URL", default="http://127.0.0.1:8000")
 
 # Logs go to stderr; DJANGO_LOG_FORMAT=json writes one JSON object a line for a log collector.
 DJANGO_LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="") or "text"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bzpeer.mail import mail_after_commit
+from bzpeer.site import site_url
 from bzpeer.staff import has_staff_permission
 from claims.access import DECIDE_CLAIMS, VERIFY_RECORDS
 from claims.email_domains import domains_for_researcher, email_matches
@@ -132,7 +133,6 @@ def submit_claim(
     institutional_email: str = "",
     note: str = "",
     links=(),
-    verify_url_builder=None,
 ) -> Claim:
     """Open a claim. ORCID evidence that matches is approved at once (L3); an institutional
     email gets a signed link; other evidence waits for staff."""
@@ -187,7 +187,7 @@ def submit_claim(
             _approve(claim, reviewer=None, reason="ORCID sign-in matches the record's ORCID.")
             claim.refresh_from_db()
         elif evidence == Claim.Evidence.EMAIL:
-            send_claim_email(claim, verify_url_builder)
+            send_claim_email(claim)
     return claim
 
 
@@ -197,11 +197,12 @@ def make_email_token(claim: Claim) -> str:
     )
 
 
-def send_claim_email(claim: Claim, verify_url_builder=None) -> None:
+def send_claim_email(claim: Claim) -> None:
     """Mail the signed, expiring confirmation link to the claim's institutional address."""
     token = make_email_token(claim)
     path = reverse("claims:verify_email", args=[token])
-    url = verify_url_builder(path) if verify_url_builder else settings.BZPEER_SITE_URL + path
+    # The site's address, never the request's Host header: the link goes to a third party.
+    url = site_url(path)
     hours = settings.BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS
     body = (
         f'Someone asked to claim the author record "{claim.researcher.display_name}" on bzpeer '
@@ -280,7 +281,7 @@ def verify_claim_email(user, token: str) -> Claim:
     return claim
 
 
-def resend_claim_email(claim: Claim, user, verify_url_builder=None) -> None:
+def resend_claim_email(claim: Claim, user) -> None:
     if claim.claimant_id != user.pk:
         raise ClaimError("Only the claimant can ask for a new link.")
     if claim.status != Claim.Status.AWAITING_EMAIL:
@@ -296,7 +297,7 @@ def resend_claim_email(claim: Claim, user, verify_url_builder=None) -> None:
                 f"A link was sent less than {RESEND_COOLDOWN_MINUTES} minutes ago. "
                 "Check your inbox (and spam folder) first."
             )
-        send_claim_email(claim, verify_url_builder)
+        send_claim_email(claim)
 
 
 def _check_reviewer(claim: Claim, reviewer) -> None:

@@ -64,7 +64,6 @@ def claim_start(request, pk: int):
                 institutional_email=form.cleaned_data["institutional_email"],
                 note=form.cleaned_data["note"],
                 links=form.links(),
-                verify_url_builder=request.build_absolute_uri,
             )
         except actions.ClaimError as error:
             # Shown next to the evidence it is about, and in the summary above the form.
@@ -147,7 +146,7 @@ def claim_resend_email(request, pk: int):
         return signin_redirect(request, f"/claims/{pk}/")
     claim = access.get_claim_for_user(request.user, pk)
     try:
-        actions.resend_claim_email(claim, request.user, request.build_absolute_uri)
+        actions.resend_claim_email(claim, request.user)
     except actions.ClaimError as error:
         messages.error(request, str(error))
     else:

@@ -2,13 +2,13 @@
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from bzpeer.mail import mail_after_commit
+from bzpeer.site import site_url
 from follows.models import DigestSubscription, Follow, Notification
 from graph.actions import rescore_researchers
 from profiles.models import Researcher
@@ -80,7 +80,7 @@ def notify(user, kind: str, message: str, url: str = "", *, email: bool = False)
         subject = f"[bzpeer] {Notification.Kind(kind).label}"
         body = message
         if url:
-            body += f"\n\n{settings.BZPEER_SITE_URL.rstrip('/')}{url}"
+            body += f"\n\n{site_url(url)}"
         mail_after_commit(subject, body, [address])
     return notification
 

@@ -9,13 +9,13 @@ twice, a task delivered twice) sends nothing the second time.
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from bzpeer.mail import mail_after_commit
+from bzpeer.site import site_url
 from follows.actions import notify
 from follows.models import DigestSubscription, Follow, Notification
 from works.models import Authorship
@@ -74,7 +74,6 @@ def send_digest(user, now=None) -> int:
             lines.extend(
                 f"  - {work.title} ({work.publication_year or 'n.d.'})" for work in researcher_works
             )
-        site = settings.BZPEER_SITE_URL.rstrip("/")
         body = "\n".join(
             [
                 "New works by researchers you follow:",
@@ -86,8 +85,8 @@ def send_digest(user, now=None) -> int:
                     if sum(len(w) for w in works.values()) >= MAX_WORKS_PER_DIGEST
                     else []
                 ),
-                f"Feed: {site}{reverse('follows:feed')}",
-                f"Stop these emails: {site}{reverse('follows:following')}",
+                f"Feed: {site_url(reverse('follows:feed'))}",
+                f"Stop these emails: {site_url(reverse('follows:following'))}",
             ]
         )
         address = user.email
