@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.names import person_name
 from claims.actions import audit
 from claims.models import AuditEvent, Invitation, SenderBlock
 from follows.actions import notify
-from accounts.names import person_name
 from follows.models import Notification
 from profiles.models import Researcher
 
