@@ -35,14 +35,32 @@ WARNING_INTERVAL_SECONDS = 30.0
 
 
 class FailOpenRedisCache(RedisCache):
-    """Django's Redis cache, answering as an empty cache while Redis is unreachable."""
+    """Django's Redis cache, answering as an empty cache while Redis is unreachable.
+
+    After a failure it does not try Redis again for ``PAUSE_SECONDS``: a Redis host that drops
+    packets costs a socket timeout per attempt, which every request would otherwise pay several
+    times over. The first request after the pause tries again.
+    """
+
+    PAUSE_SECONDS = 5.0
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._last_warning = None
+        self._paused_until = 0.0
+
+    def _attempt(self, operation: str, fallback, call, *args):
+        if time.monotonic() < self._paused_until:
+            return fallback
+        try:
+            return call(*args)
+        except UNREACHABLE as error:
+            self._unreachable(operation, error)
+            return fallback
 
     def _unreachable(self, operation: str, error: Exception) -> None:
         now = time.monotonic()
+        self._paused_until = now + self.PAUSE_SECONDS
         if self._last_warning is None or now - self._last_warning >= WARNING_INTERVAL_SECONDS:
             self._last_warning = now
             log.warning(
@@ -52,87 +70,47 @@ class FailOpenRedisCache(RedisCache):
             )
 
     def is_reachable(self) -> bool:
-        try:
-            return bool(self._cache.get_client(None, write=True).ping())
-        except UNREACHABLE as error:
-            self._unreachable("ping", error)
-            return False
+        client = self._cache.get_client(None, write=True)
+        return bool(self._attempt("ping", False, client.ping))
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE as error:
-            self._unreachable("get", error)
-            return default
+        return self._attempt("get", default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as error:
-            self._unreachable("get_many", error)
-            return {}
+        return self._attempt("get_many", {}, super().get_many, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as error:
-            self._unreachable("has_key", error)
-            return False
+        return self._attempt("has_key", False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("add", error)
-            return True
+        # Reported as added, so lock loops built on add() (allauth's) go on rather than wait.
+        return self._attempt("add", True, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("set", error)
+        self._attempt("set", None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("set_many", error)
-            return list(data)
+        return self._attempt("set_many", list(data), super().set_many, data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("touch", error)
-            return False
+        return self._attempt("touch", False, super().touch, key, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE as error:
-            self._unreachable("incr", error)
+        missing = object()
+        value = self._attempt("incr", missing, super().incr, key, delta, version)
+        if value is missing:
             # What incr() raises for a missing key: the cache is empty while Redis is away.
-            raise ValueError(f"Key {key!r} not found (Redis unreachable).") from error
+            raise ValueError(f"Key {key!r} not found (Redis unreachable).")
+        return value
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as error:
-            self._unreachable("delete", error)
-            return False
+        return self._attempt("delete", False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNREACHABLE as error:
-            self._unreachable("delete_many", error)
+        self._attempt("delete_many", None, super().delete_many, keys, version)
 
     def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE as error:
-            self._unreachable("clear", error)
-            return False
+        return self._attempt("clear", False, super().clear)
 
 
 def cache_reachable() -> bool:

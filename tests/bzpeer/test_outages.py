@@ -14,6 +14,7 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
+from bzpeer.cache import FailOpenRedisCache
 from profiles.models import Researcher
 from tests.bzpeer.private_services import (
     BASE_DIR,
@@ -33,12 +34,14 @@ def private_redis():
 
 
 @pytest.fixture
-def redis_cache(private_redis, settings):
+def redis_cache(private_redis, settings, monkeypatch):
     """The production cache configuration, pointed at the private Redis.
 
     The test suite runs on a local-memory cache (``TESTING`` in the settings); replacing
     ``CACHES`` makes Django drop its cache connections, so ``cache`` is the Redis one here.
+    Without the pause after a failure, so each request tries Redis (one test sets it).
     """
+    monkeypatch.setattr(FailOpenRedisCache, "PAUSE_SECONDS", 0.0)
     settings.CACHES = {"default": {**settings.REDIS_CACHE, "LOCATION": private_redis.url}}
     cache.clear()
     return private_redis
@@ -65,6 +68,23 @@ def test_anonymous_api_requests_are_let_through_while_redis_is_down(
     assert elapsed < 4
 
     redis_cache.start()  # back, and empty: counting starts again
+    assert statuses(client, "/api/works/", 3) == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_after_a_failure_redis_is_left_alone_for_a_pause(
+    client, redis_cache, settings, monkeypatch
+):
+    # A Redis host that drops packets costs a socket timeout per try: after one failure the
+    # cache does not try again for a pause, so requests meanwhile do not pay it.
+    monkeypatch.setattr(FailOpenRedisCache, "PAUSE_SECONDS", 4.0)
+    settings.BZPEER_API_ANON_RATE = "2/minute"
+    redis_cache.stop()
+    assert statuses(client, "/api/works/", 1) == [200]  # fails, and starts the pause
+    paused_at = time.monotonic()
+    redis_cache.start()
+    assert statuses(client, "/api/works/", 3) == [200, 200, 200]  # not counted: paused
+    time.sleep(max(0.0, paused_at + 4.1 - time.monotonic()))
     assert statuses(client, "/api/works/", 3) == [200, 200, 429]
 
 
