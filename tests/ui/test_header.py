@@ -136,3 +136,28 @@ def test_the_staff_header_is_one_line_on_a_desktop(browser, live_server, staff_r
         assert "Sign out" in _assert_all_reachable(page, DESKTOP["width"])
     finally:
         context.close()
+
+
+def test_the_account_menu_closes_like_a_menu(page, live_server, follower):
+    _signed_in(page, live_server, follower)
+    menu = page.locator("details.account-menu")
+    open_account_menu(page)
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("open") is None
+    assert page.evaluate("document.activeElement.matches('.account-menu__toggle')")
+    open_account_menu(page)
+    page.locator("main").click(position={"x": 5, "y": 5})
+    assert menu.get_attribute("open") is None
+
+
+def test_the_account_menu_works_without_javascript(browser, live_server, follower):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        _signed_in(page, live_server, follower)
+        open_account_menu(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("link", name="Sign in").wait_for()
+    finally:
+        context.close()
