@@ -66,3 +66,31 @@ smoke-production: $(STAMP)
 
 run-stack: $(STAMP)
 	bin/run-stack
+
+# Operations (docs/operations.md). `backup`: pg_dump of DATABASE_URL into var/backups/ (custom
+# format). `restore BACKUP=file`: pg_restore of that file into DATABASE_URL, which should be a
+# fresh, empty database. `faults`: kill workers, Redis and PostgreSQL on purpose on a private
+# PostgreSQL and Redis (ports 8650-8652, FAULTS_ARGS="--port-base N" to move them), and print
+# what was lost; slow, never part of `make test`.
+.PHONY: backup restore faults
+# The newest installed PostgreSQL client (pg_dump must not be older than the server), else PATH's.
+PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+PG_DUMP := $(if $(PG_BIN),$(PG_BIN)/pg_dump,pg_dump)
+PG_RESTORE := $(if $(PG_BIN),$(PG_BIN)/pg_restore,pg_restore)
+BACKUP_DIR ?= var/backups
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the database to back up."; exit 1; }
+	@mkdir -p $(BACKUP_DIR)
+	$(PG_DUMP) --format=custom --no-owner --dbname="$$DATABASE_URL" \
+		--file=$(BACKUP_DIR)/bzpeer-$$(date -u +%Y%m%dT%H%M%SZ).dump
+	@ls -t $(BACKUP_DIR)/bzpeer-*.dump | head -1
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the (empty) database to restore into."; exit 1; }
+	@test -n "$(BACKUP)" || { echo "Name the dump: make restore BACKUP=var/backups/bzpeer-....dump"; exit 1; }
+	$(PG_RESTORE) --no-owner --exit-on-error --single-transaction \
+		--dbname="$$DATABASE_URL" $(BACKUP)
+
+faults: $(STAMP)
+	$(PY) -m bench.faults.run $(FAULTS_ARGS)
