@@ -12,6 +12,7 @@ def name_field() -> forms.CharField:
         max_length=100,
         help_text=NAME_HELP,
         error_messages={"required": NAME_MISSING},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
 

@@ -1,6 +1,8 @@
 """People choose the name others see: asked at sign-up, editable, shown instead of the username
 allauth generates."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -22,6 +24,8 @@ def test_sign_up_asks_for_the_name_first(client):
     html = client.get("/accounts/signup/").content.decode()
     assert 'name="display_name"' in html
     assert html.index('name="display_name"') < html.index('name="email"')
+    name_input = re.search(r'<input[^>]*name="display_name"[^>]*>', html).group(0)
+    assert 'autocomplete="name"' in name_input
 
 
 def test_sign_up_stores_the_chosen_name(client):
