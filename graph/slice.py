@@ -108,6 +108,20 @@ class Dot:
     r: float
     url: str = ""
     strong: bool = False
+    # Where the dot's name is written: outward along its radius, turned so it reads left to
+    # right on either side of the circle.
+    text: str = ""
+    text_x: float = 0
+    text_y: float = 0
+    text_angle: float = 0
+    text_anchor: str = "start"
+
+
+LABEL_CHARS = 16
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 # Each kind gets a sector of the circle (start angle, end angle, in degrees; 0 = right).
@@ -126,8 +140,9 @@ def _spread(count: int, start: float, end: float) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-def picture(hood: Neighbourhood, size: int = 320) -> dict:
-    """Positions for an SVG of the slice: at most 8 people, 5 topics, 5 works, 3 institutions.
+def picture(hood: Neighbourhood, size: int = 560) -> dict:
+    """Positions for an SVG of the slice: at most 8 people, 5 topics, 5 works, 3 institutions,
+    each dot with its name (shortened) written outward from the circle.
 
     Returns {"size", "center": Dot, "dots": [Dot], "lines": [(x1, y1, x2, y2, kind)]}; the
     template draws it, so no script is needed to see it.
@@ -135,7 +150,7 @@ def picture(hood: Neighbourhood, size: int = 320) -> dict:
     from django.urls import NoReverseMatch, reverse
 
     middle = size / 2
-    radius = size / 2 - 34
+    radius = size / 2 - 180  # the rest is room for the names
     groups = {
         "person": [
             (c.coauthor.display_name, c.coauthor.get_absolute_url(), c.is_close)
@@ -161,8 +176,18 @@ def picture(hood: Neighbourhood, size: int = 320) -> dict:
         ):
             x = middle + radius * math.cos(math.radians(angle))
             y = middle + radius * math.sin(math.radians(angle))
-            dot = Dot(kind, label, round(x, 1), round(y, 1), 9 if strong else 6, url, strong)
+            r = 12 if strong else 8
+            out = radius + r + 6
+            left = math.cos(math.radians(angle)) < -1e-9
+            dot = Dot(
+                kind, label, round(x, 1), round(y, 1), r, url, strong,
+                text=_short(label),
+                text_x=round(middle + out * math.cos(math.radians(angle)), 1),
+                text_y=round(middle + out * math.sin(math.radians(angle)), 1),
+                text_angle=round(angle + 180 if left else angle, 1),
+                text_anchor="end" if left else "start",
+            )  # fmt: skip
             dots.append(dot)
             lines.append((middle, middle, dot.x, dot.y, kind))
-    center = Dot("researcher", hood.researcher.display_name, middle, middle, 14)
+    center = Dot("researcher", hood.researcher.display_name, middle, middle, 18)
     return {"size": size, "center": center, "dots": dots, "lines": lines}

@@ -25,6 +25,7 @@
   var statusLine = document.getElementById("graph-status");
   var yearFrom = document.getElementById("graph-year-from");
   var yearTo = document.getElementById("graph-year-to");
+  var yearNote = document.getElementById("graph-year-note");
   var KIND_NAMES = { researcher: "Person", work: "Paper", topic: "Topic", institution: "Institution" };
   var KIND_ORDER = { researcher: 0, work: 1, topic: 2, institution: 3 };
 
@@ -64,7 +65,8 @@
         }
       },
       { selector: "node[depth = 0]", style: { width: 40, height: 40, "font-size": 13, "min-zoomed-font-size": 0 } },
-      { selector: "node[?close]", style: { "border-width": 3, "border-color": "#111827", "min-zoomed-font-size": 8 } },
+      { selector: "node[?close]", style: { "border-width": 3, "border-color": "#111827" } },
+      { selector: "node.labelled", style: { "min-zoomed-font-size": 0 } },
       { selector: "node.expanded", style: { shape: "round-rectangle" } },
       {
         selector: "node:selected, node.hover",
@@ -171,36 +173,105 @@
     }).map(function (box) {
       return box.value;
     });
-    var from = parseInt(yearFrom.value, 10);
-    var to = parseInt(yearTo.value, 10);
-    from = isNaN(from) ? -Infinity : from;
-    to = isNaN(to) ? Infinity : to;
+    var range = yearRange();
+    var from = range.from;
+    var to = range.to;
+    var dated = range.active;
     cy.batch(function () {
+      // With a year range, a paper is in it when published in it; a person or a topic when one
+      // of their papers in the drawing is; an institution when one of its people is. What is
+      // out of range is hidden whatever the kind boxes say; the centre always stays.
+      var inRange = {};
+      cy.nodes("[type = 'work']").forEach(function (n) {
+        var year = n.data("year");
+        inRange[n.id()] = !dated || (typeof year === "number" && year >= from && year <= to);
+      });
+      function hasPaperInRange(n) {
+        return n.neighborhood("node[type = 'work']").some(function (m) {
+          return inRange[m.id()];
+        });
+      }
+      ["researcher", "topic"].forEach(function (type) {
+        cy.nodes("[type = '" + type + "']").forEach(function (n) {
+          inRange[n.id()] = !dated || n.data("depth") === 0 || hasPaperInRange(n);
+        });
+      });
+      cy.nodes("[type = 'institution']").forEach(function (n) {
+        inRange[n.id()] = !dated || n.neighborhood("node[type = 'researcher']").some(function (m) {
+          return hasPaperInRange(m);
+        });
+      });
       cy.nodes().forEach(function (n) {
         var d = n.data();
-        var hide = d.depth !== 0 && kinds.indexOf(d.type) < 0;
-        if (!hide && d.type === "work" && typeof d.year === "number") {
-          hide = d.year < from || d.year > to;
-        }
+        var hide = d.depth !== 0 && (kinds.indexOf(d.type) < 0 || !inRange[n.id()]);
         n.toggleClass("filtered", hide);
       });
       cy.edges().forEach(function (e) {
         var d = e.data();
         var hide = e.source().hasClass("filtered") || e.target().hasClass("filtered");
-        if (!hide && typeof d.first_year === "number") {
+        if (!hide && dated && typeof d.first_year === "number") {
           var last = typeof d.last_year === "number" ? d.last_year : d.first_year;
           hide = last < from || d.first_year > to;
         }
         e.toggleClass("filtered", hide);
       });
     });
+    labelTopNodes();
     var shown = 0;
     Array.prototype.forEach.call(list.children, function (item) {
       var node = cy.getElementById(item.dataset.node);
       item.hidden = node.hasClass("filtered");
       shown += item.hidden ? 0 : 1;
     });
-    say(shown + " of " + cy.nodes().length + " nodes shown.");
+    say(shown + " of " + cy.nodes().length + " nodes shown" + (dated ? ", for " + yearWords(from, to) : "") + ".");
+  }
+
+  function yearWords(from, to) {
+    if (from === -Infinity) {
+      return "up to " + to;
+    }
+    if (to === Infinity) {
+      return "from " + from;
+    }
+    return from === to ? String(from) : from + " to " + to;
+  }
+
+  // The two year boxes as a range. Typed the wrong way round ("2030" to "2021"), the range is
+  // read from the smaller year to the larger, and the note under the boxes says so.
+  function yearRange() {
+    var from = parseInt(yearFrom.value, 10);
+    var to = parseInt(yearTo.value, 10);
+    var note = "";
+    if (!isNaN(from) && !isNaN(to) && from > to) {
+      note = "“From” is after “to”, so this shows " + to + " to " + from + ".";
+      var swap = from;
+      from = to;
+      to = swap;
+    }
+    yearNote.textContent = note;
+    yearNote.hidden = !note;
+    yearFrom.setAttribute("aria-invalid", note ? "true" : "false");
+    yearTo.setAttribute("aria-invalid", note ? "true" : "false");
+    return {
+      from: isNaN(from) ? -Infinity : from,
+      to: isNaN(to) ? Infinity : to,
+      active: !isNaN(from) || !isNaN(to)
+    };
+  }
+
+  // Names on the drawing: the centre and the LABELLED most connected nodes shown are always
+  // named; the others on hover, on selection or when zoomed in (the list names them all).
+  var LABELLED = 15;
+
+  function labelTopNodes() {
+    var shown = cy.nodes().filter(function (n) {
+      return !n.hasClass("filtered");
+    }).sort(function (a, b) {
+      return (a.data("depth") - b.data("depth")) || (b.degree() - a.degree());
+    });
+    cy.nodes().removeClass("labelled");
+    shown.slice(0, LABELLED + 1).addClass("labelled");
+    root.dataset.labelled = String(Math.min(shown.length, LABELLED + 1));
   }
 
   function button(text, label, onClick) {

@@ -104,3 +104,101 @@ def test_the_explorer_page_shows_the_lists_without_javascript(live_server, brows
     assert fallback.get_by_text("Augmented Reality Applications").is_visible()
     assert not page.locator("#graph-canvas").is_visible()
     context.close()
+
+
+def test_an_inverted_year_range_is_read_the_right_way_round_and_said_so(live_server, page, mearman):
+    page.goto(f"{live_server.url}/researchers/{mearman.pk}/graph/")
+    page.locator("#graph-explorer[data-ready=true]").wait_for()
+    note = page.locator("#graph-year-note")
+    assert not note.is_visible()
+    page.fill("#graph-year-from", "2030")
+    page.fill("#graph-year-to", "2021")
+    assert note.is_visible()
+    assert note.inner_text() == "“From” is after “to”, so this shows 2021 to 2030."
+    assert page.locator("#graph-year-from").get_attribute("aria-invalid") == "true"
+    years = page.evaluate(
+        "window.bzpeerGraph.nodes('[type = \"work\"]:visible').map(n => n.data('year'))"
+    )
+    assert years and all(2021 <= y <= 2030 for y in years)
+    assert "for 2021 to 2030" in page.locator("#graph-status").inner_text()
+    page.fill("#graph-year-from", "2014")
+    assert not note.is_visible()
+
+
+def test_the_year_filter_hides_people_and_topics_with_no_paper_in_range(live_server, page, mearman):
+    page.goto(f"{live_server.url}/researchers/{mearman.pk}/graph/")
+    page.locator("#graph-explorer[data-ready=true]").wait_for()
+    page.fill("#graph-year-from", "2019")
+    page.fill("#graph-year-to", "2019")
+    visible = page.evaluate(
+        """window.bzpeerGraph.nodes(':visible').map(n => ({
+            id: n.id(), type: n.data('type'), depth: n.data('depth'),
+            years: n.neighborhood('node[type = "work"]').map(w => w.data('year'))}))"""
+    )
+    by_type = {}
+    for node in visible:
+        by_type.setdefault(node["type"], []).append(node)
+    assert by_type["work"] and by_type["topic"]
+    for node in by_type["researcher"] + by_type["topic"]:
+        assert node["depth"] == 0 or 2019 in node["years"], node
+    hidden_people = page.evaluate(
+        "window.bzpeerGraph.nodes('[type = \"researcher\"]:hidden').length"
+    )
+    assert hidden_people > 0
+    # The list next to the drawing agrees.
+    for item in page.locator("#graph-node-list li:visible").all():
+        assert item.get_attribute("data-node") in {n["id"] for n in visible}
+
+
+def test_the_most_connected_nodes_are_named_on_the_drawing(live_server, page, mearman):
+    page.goto(f"{live_server.url}/researchers/{mearman.pk}/graph/")
+    page.locator("#graph-explorer[data-ready=true]").wait_for()
+    labelled = page.evaluate("window.bzpeerGraph.nodes('.labelled').map(n => n.id())")
+    assert len(labelled) == 16 and f"researcher:{mearman.pk}" in labelled
+    # Named at the drawing's own zoom: cytoscape draws a label when it is not hidden by zoom.
+    assert page.evaluate(
+        "window.bzpeerGraph.nodes('.labelled')"
+        ".every(n => parseFloat(n.style('min-zoomed-font-size')) === 0)"
+    )
+    legend = page.locator("#graph-controls")
+    assert legend.get_by_text("the 15 most connected nodes").is_visible()
+    assert legend.locator(".graph-kind--work").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_slice_names_its_dots_adds_no_tab_stops_and_fills_a_phone(
+    live_server, page, mearman, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/researchers/{mearman.pk}/")
+    svg = page.locator("#graph-slice.graph-slice--loaded svg.graph-slice__svg")
+    svg.wait_for()
+    dots = svg.locator("circle.graph-slice__dot").count()
+    labels = svg.locator("text.graph-slice__label").all_text_contents()
+    assert dots > 10 and len(labels) == dots + 1  # every dot, and the researcher
+    assert any("Jonathan C." in label for label in labels)
+    assert svg.locator("a, [tabindex]").count() == 0
+    # The names stay inside the drawing.
+    box = svg.bounding_box()
+    for text in svg.locator("text").all():
+        t = text.bounding_box()
+        assert box["x"] - 1 <= t["x"] and t["x"] + t["width"] <= box["x"] + box["width"] + 1
+    if width == 390:
+        assert box["width"] >= 0.75 * width  # most of the phone's width, not a thumbnail
+
+
+def test_without_javascript_the_graph_parts_say_what_to_do_instead(live_server, browser, mearman):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/researchers/{mearman.pk}/")
+        slice_ = page.locator("#graph-slice")
+        assert not slice_.get_by_text("Loading them into this page").is_visible()
+        note = slice_.get_by_text("needs JavaScript, which your browser is not running")
+        assert note.is_visible()
+        slice_.get_by_role("link", name="See the nearby papers").click()
+        page.wait_for_url(f"**/researchers/{mearman.pk}/graph/slice/")
+        page.goto(f"{live_server.url}/researchers/{mearman.pk}/graph/")
+        assert page.get_by_text("The interactive drawing needs JavaScript").is_visible()
+    finally:
+        context.close()
