@@ -30,7 +30,7 @@ from works.importers.openalex_records import (
     normalise_doi,
     plain_text,
 )
-from works.importers.schemas import CslItem, ShapeError, checked
+from works.importers.schemas import CslItem, ShapeError, as_dict, checked
 from works.models import Authorship, Work
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
@@ -108,7 +108,7 @@ def parse_item(item, label: str = "an item") -> dict:
     if not isinstance(item, dict):
         raise CslError("an item must be a JSON object")
     try:
-        item = checked(item, CslItem)
+        item = as_dict(checked(item, CslItem))
     except ShapeError as exc:
         raise CslError(str(exc)) from exc
     with reading(label):

@@ -56,6 +56,7 @@ from works.importers.schemas import (
     SourceShape,
     TopicShape,
     WorkShape,
+    as_dict,
     checked,
 )
 from works.models import Authorship, Work, WorkTopic
@@ -211,17 +212,22 @@ def _import_simple(entities: list[dict], kind: str, shape, parse, upsert) -> Imp
     return stats
 
 
-def _shaped(entities: list[dict], kind: str, shape) -> list[dict]:
+def _shaped(entities: list, kind: str, shape) -> list[dict]:
     """Each entity checked against its declared shape (ids first, so a record without one is
     told so), as a plain dict of the fields the mapping reads. ValueError naming the record and
-    the field when one does not fit: the batch is refused before anything is written."""
+    the field when one does not fit: the batch is refused before anything is written. A record
+    already of its shape (the snapshot decodes lines straight into it) is not checked again."""
     shaped = []
     for data in entities:
-        oid = entity_id(data, kind)
-        try:
-            shaped.append(checked(data, shape))
-        except ShapeError as exc:
-            raise ShapeError(f"{oid}: {exc}") from exc
+        if not isinstance(data, shape):
+            oid = entity_id(data, kind)
+            try:
+                data = checked(data, shape)
+            except ShapeError as exc:
+                raise ShapeError(f"{oid}: {exc}") from exc
+        record = as_dict(data)
+        entity_id(record, kind)
+        shaped.append(record)
     return shaped
 
 

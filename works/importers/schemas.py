@@ -206,22 +206,52 @@ class ShapeError(ValueError):
     """A record that does not fit its declared shape; the message names the field."""
 
 
-def checked(data, shape: type[Shape]) -> dict:
-    """``data`` (decoded JSON) as a plain dict of the declared fields it has; ShapeError, naming
-    the field (``$.authorships[0].author.id``), when a field has the wrong type."""
+def checked(data, shape: type[Shape]) -> Shape:
+    """``data`` (decoded JSON, or a record already of its shape) checked against ``shape``;
+    ShapeError, naming the field (``$.authorships[0].author.id``), when one has the wrong type."""
+    if isinstance(data, shape):
+        return data
     try:
-        return msgspec.to_builtins(msgspec.convert(data, type=shape))
+        return msgspec.convert(data, type=shape)
     except msgspec.ValidationError as exc:
         raise ShapeError(str(exc)) from exc
 
 
-def decoded(line: bytes | str, shape: type[Shape]) -> dict:
+def decoded(line: bytes | str, shape: type[Shape]) -> Shape:
     """One JSON document decoded straight into its shape (the fast path for snapshot lines).
-    ShapeError for a wrong-typed field; msgspec.DecodeError for text that is not JSON."""
+    ShapeError for a wrong-typed field; msgspec.DecodeError for text that is not JSON (or is
+    nested too deeply)."""
     try:
-        return msgspec.to_builtins(msgspec.json.decode(line, type=shape))
+        return msgspec.json.decode(line, type=shape)
     except msgspec.ValidationError as exc:
         raise ShapeError(str(exc)) from exc
+    except RecursionError as exc:
+        # msgspec's own depth guard (raised before the stack runs out) in a field it skips.
+        raise msgspec.DecodeError("nested too deeply") from exc
+
+
+def as_dict(record: Shape) -> dict:
+    """The record as the plain dict the mapping reads: the fields the data had (absent ones
+    left out, so "missing" stays distinct from null), nested shapes as dicts too.
+
+    Not ``msgspec.to_builtins``: that copies every list and dict (an abstract's inverted index
+    is thousands of them) and cost more than decoding the line; lists of strings or numbers
+    and the inverted index are passed on as they are."""
+    return {
+        name: _plain(value)
+        for name, value in zip(
+            record.__struct_encode_fields__, msgspec.structs.astuple(record), strict=True
+        )
+        if value is not UNSET
+    }
+
+
+def _plain(value):
+    if isinstance(value, Shape):
+        return as_dict(value)
+    if isinstance(value, list) and value and isinstance(value[0], Shape):
+        return [as_dict(item) for item in value]
+    return value
 
 
 def checked_arxiv_entry(entry) -> None:

@@ -51,7 +51,7 @@ def _open_text(path: Path):
 
 def iter_entities(
     path, *, quick: bool = False, kind: str | None = None
-) -> Iterator[tuple[str, dict | None, str]]:
+) -> Iterator[tuple[str, object, str]]:
     """Yield (where, entity, kind) for every entity in the file; SnapshotError on the first
     problem. ``where`` is "line N" (or "results[i]" inside a multi-line recorded page).
 
@@ -106,13 +106,12 @@ def _line_entities(path, line_no: int, line: str, quick: bool = False, only: str
             try:
                 data = decoded(line, shape)
             except ShapeError as exc:
-                raise SnapshotError(path, where, f"{exc}") from exc
+                raise SnapshotError(path, where, str(exc)) from exc
             except msgspec.DecodeError as exc:
                 raise SnapshotError(path, where, f"not valid JSON ({exc})") from exc
-            except RecursionError as exc:
-                raise SnapshotError(path, where, "not valid JSON (nested too deeply)") from exc
             try:
-                yield where, data, entity_kind(data)
+                # The importers take a record of its shape as checked already.
+                yield where, data, entity_kind({"id": data.id or None})
             except ValueError as exc:
                 raise SnapshotError(path, where, str(exc)) from exc
             return
@@ -147,8 +146,8 @@ def _document_entities(path, text: str, first_line: int):
         yield _checked(path, f"line {first_line}", data)
 
 
-def _checked(path, where: str, entity) -> tuple[str, dict, str]:
-    """(where, the entity as its shape reads it, kind); SnapshotError naming the field."""
+def _checked(path, where: str, entity) -> tuple[str, object, str]:
+    """(where, the entity checked against its shape, kind); SnapshotError naming the field."""
     try:
         kind = entity_kind(entity)
         if shape := OPENALEX_SHAPES.get(kind):
