@@ -6,6 +6,7 @@ the project refuses to start without ``DJANGO_SECRET_KEY``; the deployment check
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -360,6 +361,16 @@ BZPEER_API_ANON_RATE = env.str(
 BZPEER_API_USER_RATE = env.str(
     "BZPEER_API_USER_RATE", default="100000/minute" if TESTING else "600/minute"
 )
+# A rate DRF cannot read would fail every API request with a 500: refuse to start instead.
+for _name, _rate in [
+    ("BZPEER_API_ANON_RATE", BZPEER_API_ANON_RATE),
+    ("BZPEER_API_USER_RATE", BZPEER_API_USER_RATE),
+]:
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(
+            f'{_name} must be "<requests>/<second|minute|hour|day>", e.g. "120/minute"; '
+            f"got {_rate!r}."
+        )
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

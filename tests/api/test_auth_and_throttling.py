@@ -4,6 +4,10 @@ Anonymous clients meet one throttle, keyed by address (``BZPEER_API_ANON_RATE``)
 clients meet another, keyed by user (``BZPEER_API_USER_RATE``).
 """
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -112,3 +116,16 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_budget(client, db, fre
 
     assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
     assert [get("203.0.113.2") for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize("rate", ["lots", "120", "120/fortnight", "-1/minute"])
+def test_a_rate_the_throttle_cannot_read_stops_the_start(rate):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={"PATH": "/usr/bin:/bin", "BZPEER_API_USER_RATE": rate},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "BZPEER_API_USER_RATE must be" in result.stderr
