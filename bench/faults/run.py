@@ -23,6 +23,7 @@ Prints one Markdown section per scenario; ``docs/operations.md`` carries the fig
 import argparse
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -264,6 +265,12 @@ def scenario_kills(stack: Stack, works: int, kills: int, rng: random.Random) -> 
     lines = ["| kill | at page | works committed | sweeper |", "|---:|---:|---:|---|"]
     for kill, mark in enumerate(marks, start=1):
         wait_until(
+            lambda kill=kill: ImportRun.objects.get(pk=run.pk).attempts >= kill,
+            120,
+            f"a worker to take the run (attempt {kill})",
+            worker=worker,
+        )
+        wait_until(
             lambda mark=mark: ImportRun.objects.get(pk=run.pk).progress_done >= mark * PER_PAGE,
             300,
             f"page {mark}",
@@ -350,7 +357,7 @@ def scenario_upstream(stack: Stack, works: int) -> list[str]:
     )
     started = time.monotonic()
     first = finished(runs.start_openalex_import("A5017898742").pk, 300)
-    committed_then = integrity(works)
+    committed = works - integrity(works)["lost"]
     second = finished(runs.rerun(first).pk, 600)
     seconds = time.monotonic() - started
     worker.stop()
@@ -364,8 +371,9 @@ def scenario_upstream(stack: Stack, works: int) -> list[str]:
         f"- Served: {served['429']} x 429 (Retry-After: 1), {served['500']} x 500, "
         f"{served['503']} x 503, {served['200']} x truncated JSON.",
         f"- First run: {first.status} on page {error.get('page')} with "
-        f"`{error.get('kind')}: {error.get('detail', '')[:80]}`; "
-        f"{works - committed_then['lost']:,} works committed, a whole number of pages.",
+        f"`{error.get('kind')}: {re.sub(r'https?://[^ ]+', '<url>', error.get('detail', ''))}`; "
+        f"{committed:,} works committed, "
+        f"{'whole pages only' if committed % PER_PAGE == 0 else 'PART OF A PAGE'}.",
         f"- Re-run: {second.status} after {second.attempts} attempt(s) "
         f"({len(retried)} task retry after the 503 storm outlasted the client's 5 tries); "
         f"created {second.created:,}, updated or unchanged "
@@ -424,6 +432,7 @@ def scenario_postgres(stack: Stack) -> list[str]:
         ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_CONN_MAX_AGE="60",
+        DJANGO_STATIC_ROOT=str(stack.dir / "static"),
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
