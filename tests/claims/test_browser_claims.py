@@ -14,6 +14,8 @@ def test_claim_by_institutional_email_then_staff_approve(
     page, live_server, settings, owner, staff_reviewer, record
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Emails link to the site's address; here the site is the test server.
+    settings.BZPEER_SITE_URL = live_server.url
     verify_email(owner)
     verify_email(staff_reviewer)
     sign_in(page, live_server, owner.email, "pw-123456!", record.get_absolute_url())
