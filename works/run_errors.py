@@ -71,6 +71,9 @@ def explain(error: dict, source: str = "The source") -> ExplainedError:
         message = _permanent(source, detail)
     elif kind == "WorkerLost":
         message = _worker_lost(detail)
+    elif kind == "TextCut":
+        # Not a failure: a text far longer than any real record's was kept shortened.
+        message = f"A text longer than bzpeer keeps was shortened ({detail.removeprefix('cut: ')})."
     elif kind == "Cancelled":
         message = detail[:1].upper() + detail[1:] + "." if detail else "Cancelled."
     else:

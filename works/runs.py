@@ -25,6 +25,7 @@ from works.clients.http import PermanentError, TransientError, UpstreamError
 from works.curation import reapply_curation
 from works.importers import arxiv as arxiv_importer
 from works.importers import openalex as openalex_importer
+from works.importers.imported_text import describe_cuts
 from works.models import ImportRun
 from works.versions import link_versions
 
@@ -265,6 +266,13 @@ def _commit_page(run: ImportRun, apply_page, done: int, total: int | None, check
             run.progress_total = max(total, run.progress_done)
         run.checkpoint = checkpoint
         run.heartbeat_at = timezone.now()
+        # Texts the importer cut to their limit, named on the run (record and field).
+        cuts = [
+            _error("TextCut", line, getattr(run, "current_page", None))
+            for line in describe_cuts(stats.cuts)
+        ]
+        if cuts:
+            run.errors = [*ImportRun.objects.values_list("errors", flat=True).get(pk=run.pk), *cuts]
         run.save(
             update_fields=[
                 "created",
@@ -275,6 +283,7 @@ def _commit_page(run: ImportRun, apply_page, done: int, total: int | None, check
                 "progress_total",
                 "checkpoint",
                 "heartbeat_at",
+                *(["errors"] if cuts else []),
             ]
         )
 

@@ -29,6 +29,7 @@ from works.importers.openalex import import_works
 from works.importers.snapshot import import_snapshot_file
 from works.management.commands.load_demo import CURATED_FILE, DEMO_DIR, demo_files
 from works.models import Authorship, ImportRun, Topic, Work
+from works.run_errors import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,26 @@ def test_a_huge_arxiv_entry_is_cut_and_the_cuts_are_in_the_stats():
         "arXiv 2108.04680 summary: 30,000 characters cut to 20,000",
         "arXiv 2108.04680 journal_ref: 700 characters cut to 500",
     ]
+
+
+@responses.activate
+def test_an_openalex_run_keeps_the_cuts_on_the_run_and_succeeds(monkeypatch):
+    monkeypatch.setattr(http.DEFAULT_POLICY, "sleep", lambda s: None)
+    works = replay.all_works()
+    huge = {**works[3], "title": "T" * HUGE}
+    replay.add_author(responses)
+    replay.add_pages(responses, [[*works[:3], huge, *works[4:]]])
+    run = ImportRun.objects.create(source=ImportRun.Source.OPENALEX, target=replay.AUTHOR_ID)
+
+    run = runs.execute_run(run.pk)
+
+    oid = huge["id"].rsplit("/", 1)[1]
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert [(e["kind"], e["detail"], e["page"]) for e in run.errors] == [
+        ("TextCut", f"cut: {oid} title: {HUGE:,} characters cut to 2,000", 1)
+    ]
+    assert explain(run.errors[0]).message.startswith("A text longer than bzpeer keeps was")
+    assert len(Work.objects.get(openalex_id=oid).title) == 2_000
 
 
 def test_no_recorded_real_record_is_cut():

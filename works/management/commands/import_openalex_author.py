@@ -39,6 +39,9 @@ def report(command: BaseCommand, run: ImportRun, sync: bool) -> str:
         f"Run {run.pk} {run.status}: {run.created} created, {run.updated} updated, "
         f"{run.unchanged} unchanged, {run.skipped} skipped"
     )
+    for error in run.errors:
+        if error.get("kind") == "TextCut":
+            command.stdout.write(error["detail"])
     if run.status != ImportRun.Status.SUCCEEDED:
         detail = run.errors[-1]["detail"] if run.errors else "see the run in the admin"
         raise CommandError(f"Import run {run.pk} {run.status}: {detail}")
