@@ -110,10 +110,11 @@ def _line_entities(path, line_no: int, line: str, quick: bool = False, only: str
             except msgspec.DecodeError as exc:
                 raise SnapshotError(path, where, f"not valid JSON ({exc})") from exc
             try:
-                # The importers take a record of its shape as checked already.
-                yield where, data, entity_kind({"id": data.id or None})
+                kind = entity_kind({"id": data.id or None})
             except ValueError as exc:
                 raise SnapshotError(path, where, str(exc)) from exc
+            # The importers take a record of its shape as checked already.
+            yield where, data, kind
             return
     try:
         # orjson, not the json module: twice as fast, and it refuses JSON nested deeper than
