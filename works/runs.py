@@ -211,6 +211,7 @@ def record_inline_import(
         started_at=now,
         finished_at=now,
         heartbeat_at=now,
+        errors=[_error("TextCut", line) for line in describe_cuts(stats.cuts)],
     )
     run.progress_total = run.progress_done
     run.save(update_fields=["progress_total"])

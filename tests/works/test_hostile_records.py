@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from profiles.models import Institution, Researcher
 from tests.conftest import OPENALEX
@@ -363,6 +365,28 @@ def test_deeply_nested_snapshot_json_is_a_one_line_error(tmp_path, line):
 
     assert len(str(error.value).splitlines()) == 1
     assert nothing_written()
+
+
+def test_the_admin_csl_upload_refuses_deep_json_and_keeps_the_cuts_on_its_run(
+    client, staff_reviewer
+):
+    client.force_login(staff_reviewer)
+    researcher = ResearcherFactory(display_name="Ada Lovelace")
+    url = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+
+    deep = SimpleUploadedFile("deep.json", DEEP.encode(), "application/json")
+    refused = client.post(url, {"file": deep, "reason": "from her CV"})
+    huge = json.dumps([{"title": "T" * 100_000}]).encode()
+    upload = SimpleUploadedFile("cv.json", huge, "application/json")
+    imported = client.post(url, {"file": upload, "reason": "from her CV"})
+
+    assert refused.status_code == 200
+    assert b"Not a CSL-JSON file" in refused.content
+    assert imported.status_code == 302
+    run = ImportRun.objects.get()
+    assert [(e["kind"], e["detail"]) for e in run.errors] == [
+        ("TextCut", "cut: item 1 title: 100,000 characters cut to 2,000")
+    ]
 
 
 def test_an_over_long_new_researcher_name_is_a_command_error(tmp_path):
