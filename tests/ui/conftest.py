@@ -51,7 +51,17 @@ def site(db, owner, follower, staff_reviewer):
             }
         ],
     )
-    return {"mearman": mearman, "other": other, "run": run}
+    from claims.actions import make_email_token
+
+    third = Researcher.objects.exclude(pk__in=[mearman.pk, other.pk]).order_by("pk").first()
+    waiting = ClaimFactory(
+        researcher=third,
+        claimant=follower,
+        evidence="email",
+        status="awaiting_email",
+        institutional_email="follower@bangor.ac.uk",
+    )
+    return {"mearman": mearman, "other": other, "run": run, "token": make_email_token(waiting)}
 
 
 def open_as(browser, live_server, user, width: int):

@@ -22,6 +22,8 @@ PAGES = [
     ("explorer", "follower", "/researchers/{mearman}/graph/"),
     ("search", "follower", "/search/?q=mearman"),
     ("claim", "follower", "/researchers/{mearman}/claim/"),
+    ("claim-errors", "follower", "/researchers/{mearman}/claim/"),
+    ("claim-confirm-email", "follower", "/claims/confirm-email/{token}/"),
     ("following", "follower", "/following/"),
     ("notifications", "follower", "/notifications/"),
     ("claim-review-queue", "staff_reviewer", "/staff/claims/"),
@@ -38,6 +40,9 @@ def _ready(page, name: str) -> None:
         page.locator("#graph-slice.graph-slice--loaded").wait_for()
     elif name == "explorer":
         page.locator("#graph-explorer[data-ready=true]").wait_for()
+    elif name == "claim-errors":
+        page.get_by_role("button", name="Submit claim").click()
+        page.locator(".form-error-summary").wait_for()
 
 
 def _describe(violations: list[dict]) -> str:
@@ -59,7 +64,8 @@ def test_no_serious_accessibility_violations(
     context, page = open_as(browser, live_server, user, width)
     try:
         response = page.goto(
-            live_server.url + path.format(mearman=site["mearman"].pk, run=site["run"].pk)
+            live_server.url
+            + path.format(mearman=site["mearman"].pk, run=site["run"].pk, token=site["token"])
         )
         assert response.status == 200, (path, response.status)
         _ready(page, name)
