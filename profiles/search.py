@@ -2,9 +2,14 @@
 
 Names and texts are compared folded: lower case, accents removed ("Frédéric" == "frederic"),
 through one SQL function, ``bzpeer_fold``. On PostgreSQL it is an immutable wrapper around the
-``unaccent`` extension (created by ``profiles/migrations/0002_search``, which also builds the
-trigram and full-text indexes over the same expressions); on SQLite it is the Python function
-below, registered on the connection before each search.
+``unaccent`` extension (created by ``profiles/migrations/0002_search``; the trigram and
+full-text indexes over the same expressions are those of ``0003_bounded_search``); on SQLite it
+is the Python function below, registered on the connection before each search.
+
+Only the first ``SEARCHED_*_CHARS`` characters of a text are searched, in every expression and
+in the indexes: one hostile record of megabytes must cost a search no more than a real one. On
+PostgreSQL the full-text document of a work is the stored column ``works_work.search_document``,
+so a search never reads abstracts.
 
 Every word of the query must start a word of the name or one of its variants, so "Mearman J",
 "J. Mearman", "jo mear" and "MEARMAN" all find "Joseph Mearman"; a work matches when every word
@@ -43,6 +48,12 @@ MAX_QUERY_LENGTH = 200
 RESULTS_LIMIT = 20
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
+# How much of each text search reads. No real title or list of name variants is longer, and the
+# rest of a long abstract hardly changes what it is about. The same numbers are written in the
+# expressions indexed by profiles/migrations/0003_bounded_search (and its stored column).
+SEARCHED_TITLE_CHARS = 1000
+SEARCHED_ABSTRACT_CHARS = 5000
+SEARCHED_NAMES_CHARS = 1000
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _FOLD_TABLE = str.maketrans(
@@ -128,28 +139,47 @@ def _starts_a_word(term: str) -> str:
 
 
 def _name_haystack() -> RawSQL:
-    # Must stay identical to the expression indexed in profiles/migrations/0002_search.
-    if _is_postgres():
-        sql = (
-            "bzpeer_fold(profiles_researcher.display_name || ' ' || "
-            "profiles_researcher.display_name_alternatives::text)"
-        )
-    else:
-        sql = (
-            "bzpeer_fold(profiles_researcher.display_name || ' ' || "
-            "profiles_researcher.display_name_alternatives)"
-        )
+    # Must stay identical to the expression indexed in profiles/migrations/0003_bounded_search.
+    alternatives = (
+        "display_name_alternatives::text" if _is_postgres() else "display_name_alternatives"
+    )
+    sql = (
+        f"bzpeer_fold(substr(profiles_researcher.display_name || ' ' || "
+        f"profiles_researcher.{alternatives}, 1, {SEARCHED_NAMES_CHARS}))"
+    )
     return _sql(sql, [], output_field=TextField())
 
 
-def _work_haystack() -> RawSQL:
+def _display_name_folded() -> RawSQL:
     return _sql(
-        "bzpeer_fold(works_work.title || ' ' || works_work.abstract)", [], output_field=TextField()
+        f"bzpeer_fold(substr(profiles_researcher.display_name, 1, {SEARCHED_NAMES_CHARS}))",
+        [],
+        output_field=TextField(),
+    )
+
+
+def _work_haystack() -> RawSQL:
+    """SQLite: the bounded title and abstract (PostgreSQL searches its stored document)."""
+    return _sql(
+        f"bzpeer_fold(substr(works_work.title, 1, {SEARCHED_TITLE_CHARS}) || ' ' || "
+        f"substr(works_work.abstract, 1, {SEARCHED_ABSTRACT_CHARS}))",
+        [],
+        output_field=TextField(),
     )
 
 
 def _title_folded() -> RawSQL:
-    return _sql("bzpeer_fold(works_work.title)", [], output_field=TextField())
+    # Must stay identical to the expression indexed in profiles/migrations/0003_bounded_search.
+    return _sql(
+        f"bzpeer_fold(substr(works_work.title, 1, {SEARCHED_TITLE_CHARS}))",
+        [],
+        output_field=TextField(),
+    )
+
+
+def _work_document() -> RawSQL:
+    """PostgreSQL: the stored full-text document (bounded title and abstract, stemmed)."""
+    return _sql("works_work.search_document", [], output_field=SearchVectorField())
 
 
 def _count_matches(field: str, words: list[str]) -> Value | F:
@@ -180,24 +210,16 @@ def researchers_matching(raw_query: str, queryset: QuerySet | None = None) -> Qu
     if not words:
         return queryset.none()
     _prepare_connection()
-    queryset = queryset.annotate(
-        search_haystack=_name_haystack(),
-        search_name=_sql(
-            "bzpeer_fold(profiles_researcher.display_name)", [], output_field=TextField()
-        ),
-    )
+    queryset = queryset.alias(search_haystack=_name_haystack(), search_name=_display_name_folded())
     every_word = Q()
     for word in words:
         every_word &= Q(search_haystack__regex=_starts_a_word(word))
     rank = _count_matches("search_name", words)
     if _is_postgres():
         similarity = _sql(
-            "word_similarity(%s, bzpeer_fold(profiles_researcher.display_name || ' ' || "
-            "profiles_researcher.display_name_alternatives::text))",
-            [" ".join(words)],
-            output_field=FloatField(),
+            f"word_similarity(%s, {_name_haystack().sql})", [" ".join(words)], FloatField()
         )
-        queryset = queryset.annotate(search_similarity=similarity)
+        queryset = queryset.alias(search_similarity=similarity)
         # Names close in spelling only when no name matches word for word ("Mearmen" finds
         # Mearman), and initials still have to match: "Mearman P" is not Joseph Mearman.
         if queryset.filter(every_word).exists():
@@ -228,10 +250,7 @@ def works_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet
     if not words:
         return queryset.none()
     _prepare_connection()
-    queryset = queryset.annotate(search_haystack=_work_haystack(), search_title=_title_folded())
-    every_word = Q()
-    for word in words:
-        every_word &= Q(search_haystack__regex=_starts_a_word(word))
+    queryset = queryset.alias(search_title=_title_folded())
     rank = _count_matches("search_title", words)
     if _is_postgres():
         # Every word as a prefix ("visualis" matches "visualisations"), stemmed in English.
@@ -239,23 +258,17 @@ def works_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet
         tsquery = SearchQuery(
             " & ".join(f"{w}:*" for w in words), search_type="raw", config="english"
         )
-        document = _sql(
-            "to_tsvector('english'::regconfig, "
-            "bzpeer_fold(works_work.title || ' ' || works_work.abstract))",
-            [],
-            output_field=SearchVectorField(),
-        )
         similarity = _sql(
-            "word_similarity(%s, bzpeer_fold(works_work.title))",
-            [" ".join(words)],
-            output_field=FloatField(),
+            f"word_similarity(%s, {_title_folded().sql})", [" ".join(words)], FloatField()
         )
-        # Each alternative can use an index of profiles/migrations/0002_search: full text
-        # (abstracts too), title word starts and title close in spelling (trigrams).
+        # Each alternative can use an index of profiles/migrations/0003_bounded_search: full
+        # text (abstracts too), title word starts and title close in spelling (trigrams).
         every_title_word = Q()
         for word in words:
             every_title_word &= Q(search_title__regex=_starts_a_word(word))
-        queryset = queryset.annotate(search_document=document, search_similarity=similarity).filter(
+        queryset = queryset.alias(
+            search_document=_work_document(), search_similarity=similarity
+        ).filter(
             Q(search_document=tsquery)
             | every_title_word
             | Q(_close_in_spelling(words, _title_folded()))
@@ -266,7 +279,10 @@ def works_matching(raw_query: str, queryset: QuerySet | None = None) -> QuerySet
             + Greatest(F("search_similarity"), Value(0.0))
         )
     else:
-        queryset = queryset.filter(every_word)
+        every_word = Q()
+        for word in words:
+            every_word &= Q(search_haystack__regex=_starts_a_word(word))
+        queryset = queryset.alias(search_haystack=_work_haystack()).filter(every_word)
     return queryset.annotate(search_rank=rank).order_by(
         "-search_rank", F("publication_year").desc(nulls_last=True), "pk"
     )
@@ -294,6 +310,7 @@ def search_page_context(raw_query: str | None) -> tuple[dict, int]:
     context["institutions"] = institutions_matching(query)
     context["works"] = list(
         works_matching(query)
+        .defer("abstract")  # not shown in the results; some are long
         .select_related("source")
         .prefetch_related(
             Prefetch(

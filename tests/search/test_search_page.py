@@ -12,7 +12,7 @@ def test_the_page_finds_researchers_and_works(client, mearman):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" in html  # the whole page: this works without JavaScript
-    assert f'href="/researchers/{mearman.pk}/">Joseph Mearman</a>' in html
+    assert f'href="/researchers/{mearman.pk}/" dir="auto">Joseph Mearman</a>' in html
     assert [r.display_name for r in response.context["researchers"]] == ["Joseph Mearman"]
 
 

@@ -27,12 +27,13 @@ WORKS = json.loads((OPENALEX / "works-by-A5017898742-per_page50.json").read_text
 
 
 def search_index_definitions() -> dict[str, str]:
-    """Every index on the searched tables whose definition uses bzpeer_fold, from pg_indexes."""
+    """Every index on the searched tables over folded text or the stored search document, from
+    pg_indexes."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename IN ('works_work', 'profiles_researcher') "
-            "AND indexdef LIKE '%%bzpeer_fold%%'"
+            "AND (indexdef LIKE '%%bzpeer_fold%%' OR indexdef LIKE '%%(search_document)%%')"
         )
         return dict(cursor.fetchall())
 

@@ -1,12 +1,14 @@
 """Set the search indexes aside during a bulk load (PostgreSQL) and build them again after.
 
-The trigram and full-text GIN indexes that ``profiles/migrations/0002_search.py`` creates cost
-about a third of an import's time when they are kept up to date row by row (``bench/
+The trigram and full-text GIN indexes that the search migrations create
+(``profiles/migrations/0002_search.py``, replaced by the bounded ones of ``0003_bounded_search``)
+cost about a third of an import's time when they are kept up to date row by row (``bench/
 import_snapshot.py``), and more the larger the tables; building them once after the load is
-cheaper. The migration stays the one source of truth: which indexes are
-"search indexes", and how to recreate one that is missing, both come from its statements. Just
-before dropping, the live definitions are read from ``pg_indexes`` so that the rebuild restores
-exactly what was there.
+cheaper. The migrations stay the one source of truth: which indexes are "search indexes", and
+how to recreate one that is missing, both come from their statements, read in order (a later
+``DROP INDEX`` retires an earlier index). Just before dropping, the live definitions are read
+from ``pg_indexes`` so that the rebuild restores exactly what was there. (The stored full-text
+column ``works_work.search_document`` is computed as rows are written whatever this does.)
 
 Nothing can leave the indexes missing for good: the rebuild runs in a ``finally``; if the process
 dies anyway (killed, power cut), ``restore_missing()`` (``manage.py import_openalex_snapshot
@@ -27,15 +29,19 @@ from django.db import connection
 _CREATE = re.compile(
     r"^\s*CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON\s+(\w+)", re.IGNORECASE
 )
+_DROP = re.compile(r"^\s*DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+SEARCH_MIGRATIONS = ("profiles.migrations.0002_search", "profiles.migrations.0003_bounded_search")
 
 
 def migration_statements() -> dict[str, str]:
-    """{index name: CREATE INDEX statement} for every index the search migration creates."""
-    migration = importlib.import_module("profiles.migrations.0002_search")
+    """{index name: CREATE INDEX statement} for every search index the migrations leave."""
     statements = {}
-    for statement in migration.FORWARD:
-        if match := _CREATE.match(statement):
-            statements[match.group(1)] = " ".join(statement.split())
+    for module in SEARCH_MIGRATIONS:
+        for statement in importlib.import_module(module).FORWARD:
+            if match := _CREATE.match(statement):
+                statements[match.group(1)] = " ".join(statement.split())
+            elif match := _DROP.match(statement):
+                statements.pop(match.group(1), None)
     return statements
 
 
