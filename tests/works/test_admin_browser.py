@@ -68,7 +68,10 @@ def test_staff_start_an_import_and_see_the_progress_bar_reach_100(
     assert page.locator("ul.messagelist li.success").count() == 0
     page.evaluate("window.__noReload = true")  # survives only if the page is never reloaded
     # htmx polls the partial every second; the run moves through nine pages meanwhile.
+    assert page.get_by_role("button", name="Cancel run").is_visible()
     page.wait_for_selector("#run-progress[data-status=succeeded]", timeout=30_000)
+    # A finished run cannot be cancelled: its button goes as the page sees it end.
+    page.get_by_role("button", name="Cancel run").wait_for(state="detached")
     assert page.locator(".run-percent").inner_text() == "100%"
     assert page.locator("#run-progress progress").get_attribute("value") == "100"
     assert page.evaluate("window.__noReload") is True

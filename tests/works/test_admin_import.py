@@ -344,3 +344,15 @@ def test_the_researcher_page_links_to_prefilled_imports(staff_client):
     assert b"?identifier=A5017898742" in page.content
     form = staff_client.get(reverse("admin:works_importrun_start") + "?identifier=A5017898742")
     assert b'value="A5017898742"' in form.content
+
+
+def test_the_last_poll_of_a_finished_run_takes_its_cancel_button_away(staff_client):
+    run = ImportRun.objects.create(source="openalex", target="A1000", status="running")
+    url = reverse("works:run_progress", args=[run.pk])
+    assert "run-cancel-tool" not in staff_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    ImportRun.objects.filter(pk=run.pk).update(status="failed")
+    body = staff_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert '<li id="run-cancel-tool" hx-swap-oob="delete"></li>' in body
+    # The page's own first rendering has no such element (the partial is included, not polled).
+    page = staff_client.get(reverse("admin:works_importrun_change", args=[run.pk])).content.decode()
+    assert "run-cancel-tool" not in page
