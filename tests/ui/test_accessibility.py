@@ -70,7 +70,9 @@ def test_no_serious_accessibility_violations(
         assert response.status == 200, (path, response.status)
         _ready(page, name)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{who or 'visitor'}-{width}.png", full_page=True)
+        shot = SCREENSHOTS / f"{name}-{who or 'visitor'}-{width}.png"
+        page.screenshot(path=shot, full_page=True)
+        assert shot.stat().st_size > 1000
         results = AXE.run(page)
         serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
         assert not serious, _describe(serious)
