@@ -557,3 +557,60 @@ def test_owner_chosen_links_are_shown_and_unsafe_ones_dropped(client, owner):
     assert ">https://blog.example.org/</a>" in html
     assert "javascript:" not in html
     assert 'href="https://orcid.org/0000-0002-1825-0097"' in html
+
+
+def test_the_generated_summary_counts_a_preprint_and_its_published_version_once():
+    from profiles.summary import top_topics
+
+    researcher = ResearcherFactory()
+    alpha, beta = TopicFactory(display_name="Alpha"), TopicFactory(display_name="Beta")
+    published = WorkFactory(title="Published")
+    preprint = WorkFactory(title="Preprint", version_of=published)
+    other = WorkFactory(title="Other")
+    for work, topic in [(published, alpha), (preprint, beta), (other, beta)]:
+        author(researcher, work)
+        WorkTopic.objects.create(work=work, topic=topic)
+
+    # Beta would lead with two works if the preprint counted apart from its published version.
+    assert top_topics(researcher) == ["Alpha", "Beta"]
+
+
+def _explain(query: tuple[str, dict]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + query[0], query[1])
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.parametrize("statistics", ["stale", "fresh"])
+def test_the_live_topic_count_starts_from_the_researchers_authorships(statistics):
+    from profiles.summary import live_topics_query
+
+    if statistics == "stale":
+        # Statistics of nearly empty tables, as a test database or a first bulk load has.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE works_work, works_authorship, works_worktopic, works_topic")
+    researcher = _researcher_with_works(300, 600)
+    if statistics == "fresh":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE works_work, works_authorship, works_worktopic, works_topic")
+
+    explained = _explain(live_topics_query(researcher.pk, 12))
+
+    scans = re.findall(
+        r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan) (?:using \S+ )?on (\w+)", explained
+    )
+    # Everything starts from the researcher's own authorships, found through an index; the
+    # works, then their topics, are read by the ids found (each ARRAY(...) runs first).
+    assert [kind for kind, table in scans if table == "works_authorship"] in (
+        ["Index Only Scan"],
+        ["Index Scan"],
+        ["Bitmap Heap Scan"],
+    )
+    assert f"Index Cond: (researcher_id = {researcher.pk})" in explained
+    assert re.search(r"\(id = ANY \(\$\d+\)\)", explained)
+    assert re.search(r"\(work_id = ANY \(\$\d+\)\)", explained)
+    # ...and no step is a join that could rescan a table of works per row: each reads one
+    # table, given the ids of the step before; only the few topics found are joined to names.
+    joins = re.findall(r"^(?:\s*->  )?(Nested Loop|\w+ Join|\w+ \w+ Join)\b", explained, re.M)
+    assert len(joins) <= 1, explained
