@@ -192,6 +192,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (COPY is the baseline).")
 
+    from bzpeer import planner_statistics
     from works.importers import search_indexes
     from works.importers.snapshot import import_snapshot_file
 
@@ -222,6 +223,8 @@ def main() -> None:
             print(f"rows written: {rows:,} (" + ", ".join(f"{t}={n:,}" for t, n in counts.items()))
             line = "{:<44}{:7.2f} s {:8,.0f} works/s   {}"
             print(line.format("import, indexes live:", first, works / first, stats))
+            # As the import command does after a load: the re-import plans on fresh statistics.
+            planner_statistics.refresh()
 
             started = time.perf_counter()
             again = import_snapshot_file(path, batch_size=args.batch_size)

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from bzpeer import planner_statistics
 from graph.actions import recompute_all
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         counts = recompute_all()
+        # Its tables were rewritten: later queries plan on their new contents.
+        planner_statistics.refresh()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recomputed {counts['researchers']} researchers: "

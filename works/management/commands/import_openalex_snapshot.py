@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bzpeer import planner_statistics
 from works.importers import search_indexes
 from works.importers.imported_text import describe_cuts
 from works.importers.snapshot import DEFAULT_BATCH_SIZE, SnapshotError, import_snapshot_file
@@ -96,7 +97,10 @@ class Command(BaseCommand):
                         )
                         for line in describe_cuts(stats.cuts):
                             say(f"{path}: {line}")
+        # The graph recompute and the first pages after a load plan on fresh statistics.
+        planner_statistics.refresh()
         graph = after_bulk_import()
+        planner_statistics.refresh()
         if verbosity >= 1:
             self.stdout.write(
                 f"Curation re-applied, versions paired, graph recomputed for "
