@@ -2,10 +2,12 @@
 
 import pytest
 
-from tests.factories import ResearcherFactory, WorkFactory
+from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 
 pytestmark = pytest.mark.django_db
 
+# The documented cap on page_size (README, API section).
+PAGE_SIZE_CAP = 100
 LISTS = ["/api/researchers/", "/api/works/", "/api/researchers/{pk}/works/"]
 
 
@@ -72,10 +74,21 @@ def test_allowed_filters_are_listed_per_endpoint(client, db):
 
 @pytest.mark.parametrize("path", LISTS)
 def test_huge_page_sizes_are_capped(client, researcher, path):
-    for _ in range(3):
-        WorkFactory()
-    response = client.get(path.format(pk=researcher.pk), {"page_size": "1000000000"})
-    assert response.status_code == 200
+    # Five records past the cap on every list: researchers, works, and works of one of them.
+    ResearcherFactory.create_batch(PAGE_SIZE_CAP + 4)
+    for work in WorkFactory.create_batch(PAGE_SIZE_CAP + 5):
+        AuthorshipFactory(work=work, researcher=researcher)
+    body = client.get(path.format(pk=researcher.pk), {"page_size": "1000000000"}).json()
+    assert len(body["results"]) == PAGE_SIZE_CAP
+    assert body.get("count", PAGE_SIZE_CAP + 5) == PAGE_SIZE_CAP + 5  # page numbers count all
+    assert body["previous"] is None
+    assert body["next"]
+    # The next page holds the five left over: the cap is the page size the links go on with.
+    rest = client.get(body["next"]).json()
+    assert len(rest["results"]) == 5
+    assert rest["next"] is None
+    seen = [item["id"] for item in body["results"] + rest["results"]]
+    assert len(set(seen)) == PAGE_SIZE_CAP + 5
 
 
 def test_page_size_is_capped_at_one_hundred(client, db):
