@@ -1,7 +1,9 @@
 """`.env.example` copied to `.env` works as it stands: an empty value means the default."""
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +118,27 @@ def test_the_example_filled_in_for_production_passes_the_deploy_check(tmp_path):
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env_file)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def variables_settings_read() -> set[str]:
+    """Every NAME in env.<cast>("NAME", ...) in bzpeer/settings.py."""
+    tree = ast.parse((ROOT / "bzpeer" / "settings.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "env"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+
+
+def test_the_example_lists_every_variable_the_settings_read_and_no_other():
+    listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", EXAMPLE.read_text(), flags=re.MULTILINE))
+    # Not configuration: which file to read, and the test suite's own switch.
+    read = variables_settings_read() - {"DJANGO_ENV_FILE", "BZPEER_TESTING"}
+    assert read - listed == set(), "read by bzpeer/settings.py but missing from .env.example"
+    assert listed - read == set(), "in .env.example but read by nothing"
