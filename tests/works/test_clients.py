@@ -1,5 +1,12 @@
 """The HTTP clients against the recorded upstream answers: paging, retries, errors, allow-list."""
 
+import json
+import os
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
 import pytest
 import requests
 import responses
@@ -7,6 +14,8 @@ import responses
 from tests.works import imports_replay as replay
 from works.clients import arxiv, http, openalex
 from works.clients.http import PermanentError, TransientError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -220,22 +229,84 @@ def test_the_in_process_limiter_spaces_requests_three_seconds_apart():
     assert sleeps == [2.0, 3.0]
 
 
-def test_the_redis_limiter_shares_one_slot_between_processes(settings):
+# One arXiv client process: it waits for "go" on stdin, sends its requests through the Redis
+# slot to a replayed arXiv (the callback notes when each arrives, on the machine-wide monotonic
+# clock) and prints its pid and those times.
+SLOT_USER = """
+import json, os, sys, time
+import redis, responses
+from works.clients import arxiv
+
+url, interval, count, feed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+# The production limiter, at a shorter interval than arXiv's 3 s to keep the test quick.
+arxiv._limiter = arxiv.RedisRateLimiter(redis.Redis.from_url(url), interval=interval)
+body, sent = open(feed, "rb").read(), []
+
+def answer(request):
+    sent.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+    return 200, {}, body
+
+with responses.RequestsMock() as rsps:
+    rsps.add_callback(responses.GET, arxiv.API_URL, callback=answer)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(count):
+        arxiv.search("all:x")
+print(json.dumps({"pid": os.getpid(), "sent": sent}), flush=True)
+"""
+
+
+def test_the_redis_limiter_spaces_requests_from_separate_processes(settings, tmp_path):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL not set")
     import redis
 
+    interval, processes, each = 0.5, 3, 2
+    # A request is noted a little after its slot was taken (the HTTP call between them), so a
+    # gap may look shorter than the slot by that much; a per-process slot gives gaps near 0.
+    slack = 0.1
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.delete(arxiv.RedisRateLimiter.key)
-    sleeps = []
-    first = arxiv.RedisRateLimiter(client, interval=0.3, sleep=sleeps.append)
-    other = arxiv.RedisRateLimiter(
-        client, interval=0.3, sleep=lambda s: (sleeps.append(s), __import__("time").sleep(s))
-    )
-    first.wait()
-    other.wait()  # must wait for the first worker's slot to expire
-    assert sleeps and 0 < sleeps[0] <= 0.3
-    client.delete(arxiv.RedisRateLimiter.key)
+    feed = tmp_path / "empty.atom.xml"
+    feed.write_bytes(replay.arxiv_body("empty-id_0808.05394-2026.atom.xml"))
+    command = [sys.executable, "-c", SLOT_USER, settings.REDIS_URL, str(interval), str(each)]
+    users = [
+        subprocess.Popen(
+            [*command, str(feed)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    try:
+        # Every process is up before any sends, so they contend for the slot from the start.
+        for user in users:
+            line = user.stdout.readline()
+            assert line == "ready\n", user.communicate(timeout=30)[1]
+        for user in users:
+            user.stdin.write("go\n")
+            user.stdin.flush()
+        reports = []
+        for user in users:
+            out, err = user.communicate(timeout=60)
+            assert user.returncode == 0, err
+            reports.append(json.loads(out))
+    finally:
+        for user in users:
+            if user.poll() is None:
+                user.kill()
+                user.wait()
+        client.delete(arxiv.RedisRateLimiter.key)
+
+    pids = {report["pid"] for report in reports}
+    assert len(pids) == processes and os.getpid() not in pids
+    assert all(len(report["sent"]) == each for report in reports)
+    sent = sorted(when for report in reports for when in report["sent"])
+    gaps = [later - earlier for earlier, later in pairwise(sent)]
+    assert min(gaps) >= interval - slack, gaps
 
 
 @responses.activate
