@@ -38,7 +38,7 @@ REFERENCE_SECTIONS = [
     "Open full explorer",
     "Inspect adjacent work, topics, institutions and collaborators without jumping out to a "
     "separate graph page.",
-    "Building this graph slice",
+    "Nearby papers, people, topics and institutions",
     "Published work",
 ]
 

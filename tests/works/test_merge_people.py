@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from claims import actions as claims_actions
 from claims.models import AuditEvent, Claim
@@ -148,9 +149,17 @@ def test_moving_follows_twice_moves_nothing_more(source, target, follower):
 def test_a_follower_of_the_merged_record_sees_the_target_works_in_their_feed(
     client, source, target, follower, staff_reviewer, django_capture_on_commit_callbacks
 ):
-    AuthorshipFactory(researcher=source, work=WorkFactory(title="Paper under the old name"))
-    AuthorshipFactory(researcher=target, work=WorkFactory(title="Paper under the new name"))
+    # The feed lists works new to the follower: added after the follow, published recently.
     follows_actions.follow(follower, source)
+    this_year = timezone.now().year
+    AuthorshipFactory(
+        researcher=source,
+        work=WorkFactory(title="Paper under the old name", publication_year=this_year),
+    )
+    AuthorshipFactory(
+        researcher=target,
+        work=WorkFactory(title="Paper under the new name", publication_year=this_year),
+    )
     merge(source, target, staff_reviewer, django_capture_on_commit_callbacks)
     client.force_login(follower)
     response = client.get(reverse("follows:feed"))
