@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from graph.actions import recompute_all, refresh_researchers
 from profiles.models import Researcher
@@ -86,8 +87,21 @@ def _enqueue(run: ImportRun, *, detach: bool = False) -> ImportRun:
     if detach and tasks_run_in_process():
         transaction.on_commit(lambda: _run_in_thread(task, run.pk))
     else:
-        transaction.on_commit(lambda: task.delay(run.pk))
+        transaction.on_commit(lambda: _send_to_worker(task, run.pk))
     return run
+
+
+def _send_to_worker(task, run_id: int) -> None:
+    """Queue the run; with the broker unreachable, leave it queued for the sweeper.
+
+    The run row is committed before this is called, so nothing is lost: the sweeper sends a run
+    that stayed queued past ``BZPEER_IMPORT_STALE_SECONDS`` once the broker answers again. The
+    person who started it sees the run waiting, not an error page.
+    """
+    try:
+        task.delay(run_id)
+    except BrokerUnreachable:
+        logger.warning("Broker unreachable: import run %s stays queued for the sweeper", run_id)
 
 
 def _run_in_thread(task, run_id: int) -> threading.Thread:

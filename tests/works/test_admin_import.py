@@ -99,6 +99,30 @@ def test_with_a_broker_starting_an_import_sends_it_to_the_worker(
     assert _import_threads() == []
 
 
+def test_with_the_broker_down_starting_an_import_keeps_the_run_queued_for_the_sweeper(
+    staff_client, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from bzpeer.celery import app
+    from works import tasks
+
+    def broker_down(run_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_openalex_author, "delay", broker_down)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:works_importrun_start"),
+            {"source": "openalex", "identifier": "A5017898742"},
+        )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.QUEUED
+    assert f"import run {run.pk} stays queued for the sweeper" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("error", "sentence"),
     [
