@@ -98,7 +98,7 @@ def test_email_claim_sends_a_signed_link_to_the_institutional_address(
     body = page.content.decode()
     # The page names the address and the record it confirms.
     assert 'Confirm that <strong class="verify-address">ada@bangor.ac.uk</strong>' in body
-    assert f'href="{record.get_absolute_url()}">{record.display_name}</a>' in body
+    assert f'href="{record.get_absolute_url()}"><bdi>{record.display_name}</bdi></a>' in body
     claim.refresh_from_db()
     assert claim.status == Claim.Status.AWAITING_EMAIL  # a GET changes nothing
 

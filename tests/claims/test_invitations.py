@@ -50,7 +50,7 @@ def test_a_verified_user_invites_an_open_owner_who_is_notified_by_email(
     assert AuditEvent.objects.filter(invitation=invitation, action="invitation_sent").exists()
 
 
-UNCLAIMED = "Ada Researcher has not claimed their record on bzpeer yet"
+UNCLAIMED = "<bdi>Ada Researcher</bdi> has not claimed their record on bzpeer yet"
 
 
 def test_an_unclaimed_record_cannot_be_invited(client, sender, record):

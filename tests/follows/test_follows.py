@@ -49,7 +49,7 @@ def test_an_htmx_post_returns_the_button_and_the_followers_tile(client, follower
     assert f'id="follow-button-{researcher.pk}"' in html
     # The button says what pressing it does now, and the state is said in words.
     assert ">Unfollow<" in html
-    assert f"You follow {researcher.display_name}." in html
+    assert f"You follow <bdi>{researcher.display_name}</bdi>." in html
     assert ">Follow<" not in html
     # The trust snapshot's followers tile is swapped out of band, so the page agrees.
     tile = re.search(rf'<li class="stat" id="followers-stat-{researcher.pk}"[^>]*>.*?</li>', html)
@@ -89,14 +89,17 @@ def test_signed_out_visitors_sign_in_then_confirm_the_follow(client, follower):
     page = client.get(follow_url)  # where sign-in returns: a question, not a follow
     assert page.status_code == 200
     html = page.content.decode()
-    assert f"Follow {researcher.display_name}?" in html
+    assert f"Follow <bdi>{researcher.display_name}</bdi>?" in html
     assert f'<form method="post" action="{follow_url}">' in html
     assert not Follow.objects.exists()
 
     response = client.post(follow_url, {"next": researcher.get_absolute_url()})
     assert response["Location"] == researcher.get_absolute_url()
     assert Follow.objects.filter(user=follower, researcher=researcher).exists()
-    assert f"You follow {researcher.display_name}" in client.get(follow_url).content.decode()
+    assert (
+        f"You follow <bdi>{researcher.display_name}</bdi>"
+        in client.get(follow_url).content.decode()
+    )
 
 
 def test_a_get_never_follows(client, follower):
@@ -251,5 +254,7 @@ def test_each_unfollow_button_names_its_researcher(client, follower):
         actions.follow(follower, ResearcherFactory(display_name=name))
     client.force_login(follower)
     html = client.get(reverse("follows:following")).content.decode()
-    names = re.findall(r'>Unfollow<span class="visually-hidden"> ([^<]+)</span></button>', html)
+    names = re.findall(
+        r'>Unfollow<span class="visually-hidden"> <bdi>([^<]+)</bdi></span></button>', html
+    )
     assert names == ["Ada Lovelace", "Grace Hopper"]
