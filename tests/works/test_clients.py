@@ -262,9 +262,10 @@ def test_the_redis_limiter_spaces_requests_from_separate_processes(settings, tmp
     import redis
 
     interval, processes, each = 0.5, 3, 2
-    # A request is noted a little after its slot was taken (the HTTP call between them), so a
-    # gap may look shorter than the slot by that much; a per-process slot gives gaps near 0.
-    slack = 0.1
+    # A request is noted a little after its slot was taken (the HTTP call between them, more on
+    # a loaded machine), so one gap may look shorter than the slot by that much; a slot of each
+    # process's own gives gaps near 0.
+    slack = 0.2
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.delete(arxiv.RedisRateLimiter.key)
     feed = tmp_path / "empty.atom.xml"
@@ -307,6 +308,8 @@ def test_the_redis_limiter_spaces_requests_from_separate_processes(settings, tmp
     sent = sorted(when for report in reports for when in report["sent"])
     gaps = [later - earlier for earlier, later in pairwise(sent)]
     assert min(gaps) >= interval - slack, gaps
+    # Over all of them, a late note shortens the span by one delay at most.
+    assert sent[-1] - sent[0] >= (len(sent) - 1) * interval - slack, gaps
 
 
 @responses.activate
