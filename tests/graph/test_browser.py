@@ -29,7 +29,7 @@ def test_the_slice_loads_into_the_profile_page(live_server, page, mearman):
     page.goto(f"{live_server.url}/researchers/{mearman.pk}/")
     loaded = page.locator("#graph-slice.graph-slice--loaded")
     loaded.wait_for()
-    assert "Building this graph slice" not in loaded.inner_text()
+    assert "Loading them into this page" not in loaded.inner_text()
     assert loaded.get_by_role("link", name="Jonathan C. Roberts").first.is_visible()
     assert loaded.locator("svg circle").count() > 10
     # The section's own link, once: the slice does not repeat it.
