@@ -145,8 +145,9 @@ OPENALEX_SHAPES: dict[str, type[Shape]] = {
 
 # Crossref's CSL gives titles and container titles as lists of strings, Zotero as strings.
 CslText = str | list[str] | UnsetType | None
-# Zotero exports some date parts as strings ("2020").
-DatePart = int | str
+# Zotero exports some date parts as strings ("2020"); Crossref gives an unknown date as
+# [[null]], which the mapping reads as no date.
+DatePart = int | str | None
 
 
 class CslName(Shape):
