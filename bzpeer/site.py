@@ -51,12 +51,25 @@ def sync_site_record(using: str = "default", **kwargs) -> None:
     Site.objects.clear_cache()
 
 
+# allauth mails whose links allauth builds from the request: the context names and their pages.
+_LINKS = {"signup_url": "account_signup", "password_reset_url": "account_reset_password"}
+SITE_LINKS = {
+    "account/email/unknown_account": _LINKS,
+    "account/email/account_already_exists": _LINKS,
+}
+
+
 class SiteAccountAdapter(DefaultAccountAdapter):
     """allauth's emails name the site and link to it as settings say, not as the request's Host
     header or a stale sites record would."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, {"current_site": current_site(), **context})
+        context = {"current_site": current_site(), **context}
+        # The "no account at this address" and "already signed up" mails go to an address the
+        # requester typed; allauth builds their links from the request's Host header.
+        links = SITE_LINKS.get(template_prefix, {})
+        context.update({name: site_url(reverse(page)) for name, page in links.items()})
+        super().send_mail(template_prefix, email, context)
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))

@@ -145,3 +145,34 @@ def test_migrate_keeps_the_sites_record_in_step_with_the_settings(site):
     sync_site_record()
     assert Site.objects.count() == 1
     assert Site.objects.get(pk=1).domain == "peers.example.net"
+
+
+def test_a_password_reset_for_an_unknown_address_links_to_the_site_not_the_request_host(
+    client, site
+):
+    # allauth answers an unknown address with a "no account here, sign up" mail to whatever
+    # address was typed: its link must not take the host the request came in on.
+    client.post(
+        "/accounts/password/reset/", {"email": "nobody-here@example.org"}, HTTP_HOST="testserver"
+    )
+
+    (message,) = mail.outbox
+    assert message.to == ["nobody-here@example.org"]
+    assert_names_bzpeer_and_links_only_to_the_site(message)
+    assert SITE + reverse("account_signup") in links_in(message)
+
+
+def test_signing_up_with_a_taken_address_mails_links_to_the_site(client, site, owner):
+    client.post(
+        "/accounts/signup/",
+        {
+            "display_name": "Someone Else",
+            "email": owner.email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    (message,) = mail.outbox
+    assert message.to == [owner.email]
+    assert_names_bzpeer_and_links_only_to_the_site(message)
