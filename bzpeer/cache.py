@@ -13,6 +13,8 @@ so losing Redis must not cost a single page or API answer:
   strangers: sign-up, password reset and adding or re-sending an email address each send mail to
   an address the requester types, and their only limits live in the cache. While Redis is
   unreachable those POSTs answer a 503 page ("try again in a few minutes") instead of sending.
+  Signing in to an unconfirmed account sends no new confirmation mail meanwhile
+  (``bzpeer.site.SiteAccountAdapter``).
   Claims and invitations count in PostgreSQL, so their daily limits hold whatever Redis does.
 """
 

@@ -7,6 +7,7 @@ allauth and the admin read, is rewritten from both after every ``migrate``, whic
 runs (compose's migrate service, ``make run-stack``); a second migrate changes nothing.
 """
 
+import logging
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -14,6 +15,10 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.db import router
 from django.urls import reverse
+
+from bzpeer.cache import cache_reachable
+
+log = logging.getLogger(__name__)
 
 
 def site_base_url() -> str:
@@ -70,6 +75,15 @@ class SiteAccountAdapter(DefaultAccountAdapter):
         links = SITE_LINKS.get(template_prefix, {})
         context.update({name: site_url(reverse(page)) for name, page in links.items()})
         super().send_mail(template_prefix, email, context)
+
+    def should_send_confirmation_mail(self, request, email_address, signup: bool) -> bool:
+        # Signing in to an unverified account mails its address again, at most once per
+        # cooldown counted only in the cache: while Redis is unreachable nothing would count, and
+        # a loop of sign-ins would flood that inbox. The link already sent stays valid.
+        if not signup and not cache_reachable():
+            log.warning("Cache unreachable: no new confirmation mail to %s", email_address.pk)
+            return False
+        return super().should_send_confirmation_mail(request, email_address, signup)
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))

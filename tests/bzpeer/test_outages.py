@@ -196,3 +196,28 @@ def test_pages_answer_a_branded_503_while_postgres_is_down_and_recover(private_p
         assert web.get("/api/researchers/")[0] == 200
     finally:
         web.stop()
+
+
+@pytest.mark.django_db
+def test_signing_in_unverified_sends_no_confirmation_mails_while_redis_is_down(
+    client, redis_cache, owner, mailoutbox
+):
+    # Each sign-in of an unverified account mails its address again, limited to one per few
+    # minutes in the cache only: with Redis down, a loop of sign-ins would flood that inbox.
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=False, primary=True)
+    sign_in = {"login": owner.email, "password": "pw-123456!"}
+    client.post("/accounts/login/", sign_in)
+    assert len(mailoutbox) == 1
+    redis_cache.stop()
+
+    for _ in range(3):
+        response = client.post("/accounts/login/", sign_in)
+        assert response.status_code == 302  # to "check your inbox", as ever
+    assert len(mailoutbox) == 1
+
+    # Back up (empty: the private Redis keeps nothing across a restart): one mail, then the
+    # cooldown counts again.
+    redis_cache.start()
+    client.post("/accounts/login/", sign_in)
+    client.post("/accounts/login/", sign_in)
+    assert len(mailoutbox) == 2
