@@ -17,7 +17,7 @@ def name_field() -> forms.CharField:
 
 
 def clean_name(value: str) -> str:
-    name = " ".join(value.split())
+    name = actions.tidy_name(value)
     if not name:
         raise forms.ValidationError(NAME_MISSING)
     return name

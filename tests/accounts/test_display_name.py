@@ -114,3 +114,24 @@ def test_claim_review_names_the_claimant_and_the_reviewer(client, owner, staff_r
     assert "Olivia Owner" in detail
     assert "by Rita Reviewer" in detail
     assert ">owner<" not in detail and "by reviewer" not in detail
+
+
+def test_a_name_cannot_carry_directional_or_control_characters(client, follower):
+    # A right-to-left override in a name reverses the text after it wherever the name is shown
+    # (the inbox line "from NAME · Pending · date", invitation emails), as it did for imported
+    # titles; control characters have no place in a name either.
+    client.force_login(follower)
+    response = client.post(
+        "/accounts/name/", {"display_name": "Ada\u202e\u2066 Love\x07lace\u200f\u2069"}
+    )
+
+    assert response.status_code == 302
+    assert Profile.objects.get(user=follower).display_name == "Ada Lovelace"
+
+
+def test_a_name_made_only_of_controls_is_refused(client, follower):
+    client.force_login(follower)
+    response = client.post("/accounts/name/", {"display_name": "\u202e\u202e"})
+
+    assert response.status_code == 400
+    assert not Profile.objects.filter(user=follower).exists()
