@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from profiles.models import Institution, Researcher
 from profiles.publications import listed_works_count_subquery
-from profiles.search import fold, terms
+from profiles.search import sqlite_fold, terms
 
 INSTITUTIONS_LIMIT = 5
 PEOPLE_PER_INSTITUTION = 10
@@ -40,7 +40,7 @@ def _folded_name() -> RawSQL:
 def _register_fold() -> None:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        connection.connection.create_function("bzpeer_fold", 1, fold, deterministic=True)
+        connection.connection.create_function("bzpeer_fold", 1, sqlite_fold, deterministic=True)
 
 
 def institutions_matching(query: str) -> list[InstitutionMatch]:

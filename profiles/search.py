@@ -4,7 +4,8 @@ Names and texts are compared folded: lower case, accents removed ("Frédéric" =
 through one SQL function, ``bzpeer_fold``. On PostgreSQL it is an immutable wrapper around the
 ``unaccent`` extension (created by ``profiles/migrations/0002_search``; the trigram and
 full-text indexes over the same expressions are those of ``0003_bounded_search``); on SQLite it
-is the Python function below, registered on the connection before each search.
+is ``bzpeer.fold.fold`` (through ``sqlite_fold`` below), registered on the connection before
+each search. Both fold Latin letters alike (tests/bzpeer/test_fold.py).
 
 Only the first ``SEARCHED_*_CHARS`` characters of a text are searched, in every expression and
 in the indexes: one hostile record of megabytes must cost a search no more than a real one. On
@@ -20,7 +21,6 @@ words start a word of the display name or title.
 """
 
 import re
-import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
+from bzpeer.fold import fold
 from profiles.models import Researcher
 from profiles.publications import listed_works_count_subquery
 from works.models import Authorship, Work
@@ -55,26 +56,6 @@ SEARCHED_TITLE_CHARS = 1000
 SEARCHED_ABSTRACT_CHARS = 5000
 SEARCHED_NAMES_CHARS = 1000
 
-# Letters that Unicode does not decompose into a base letter and a mark.
-_FOLD_TABLE = str.maketrans(
-    {
-        "ø": "o",
-        "Ø": "o",
-        "ł": "l",
-        "Ł": "l",
-        "đ": "d",
-        "Đ": "d",
-        "ð": "d",
-        "\u0131": "i",  # dotless i
-        "æ": "ae",
-        "Æ": "ae",
-        "œ": "oe",
-        "Œ": "oe",
-        "ß": "ss",
-        "þ": "th",
-        "Þ": "th",
-    }
-)
 # SQLite stores JSON (the name variants) with \uXXXX escapes.
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _WORD = re.compile(r"\w+")
@@ -84,13 +65,12 @@ class BadQuery(ValueError):
     """The query cannot be searched for (too long, or contains NUL characters)."""
 
 
-def fold(text: str | None) -> str | None:
-    """Lower case without accents: the form every comparison uses."""
+def sqlite_fold(text: str | None) -> str | None:
+    """``bzpeer_fold`` on SQLite: ``bzpeer.fold.fold`` of the stored text, NULL kept, and the
+    \\uXXXX escapes of SQLite's JSON read as the letters they stand for."""
     if text is None:
         return None
-    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return fold(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 def clean_query(raw: str | None) -> str:
@@ -129,7 +109,7 @@ def _prepare_connection() -> None:
     """Give SQLite the ``bzpeer_fold`` function PostgreSQL gets from the migration."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        connection.connection.create_function("bzpeer_fold", 1, fold, deterministic=True)
+        connection.connection.create_function("bzpeer_fold", 1, sqlite_fold, deterministic=True)
 
 
 def _starts_a_word(term: str) -> str:

@@ -7,21 +7,12 @@ gets ``version_of`` = the published work. A link already set (by an earlier run 
 never changed, so a second run is a no-op.
 """
 
-import re
-import unicodedata
 from collections import defaultdict
 
 from django.db import transaction
 
+from bzpeer.fold import title_key
 from works.models import Authorship, Work
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalise_title(title: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", title or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
 def is_preprint(work: Work) -> bool:
@@ -55,7 +46,7 @@ def link_versions(researcher_ids) -> int:
     )
     groups: dict[str, list[Work]] = defaultdict(list)
     for work in works:
-        key = normalise_title(work.title)
+        key = title_key(work.title)
         if len(key) >= 12:  # "Introduction", "Editorial": too generic to pair on
             groups[key].append(work)
     linked = 0

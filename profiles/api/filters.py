@@ -5,13 +5,19 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from bzpeer.identifiers import (
+    looks_like_orcid,
+    normalise_ror,
+    openalex_id_or_none,
+    parse_orcid,
+    ror_url,
+)
+from profiles.api.errors import BadParameter
 from profiles.models import Affiliation, Institution, Researcher
 from profiles.search import researchers_matching
-from works.api.filters import bare_openalex_id, search_filter
+from works.api.filters import search_filter
 from works.models import Authorship, Topic
 
-_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.IGNORECASE)
-_ROR_PREFIX = re.compile(r"^https?://ror\.org/", re.IGNORECASE)
 _TOPIC_PREFIX = re.compile(r"^https?://openalex\.org/", re.IGNORECASE)
 
 
@@ -19,10 +25,13 @@ def _institutions(value: str):
     value = value.strip()
     if value.isascii() and value.isdigit():
         return Institution.objects.filter(pk=int(value)) if len(value) < 19 else None
-    ror = _ROR_PREFIX.sub("", value)
-    return Institution.objects.filter(
-        Q(openalex_id=bare_openalex_id(value)) | Q(ror=ror) | Q(ror=f"https://ror.org/{ror}")
-    )
+    openalex_id = openalex_id_or_none(value, "I")
+    ror = normalise_ror(value)
+    if not openalex_id and not ror:
+        return Institution.objects.none()
+    # The importer stores bare ROR ids; rows written before it did may hold the URL.
+    by_ror = Q(ror=ror) | Q(ror=ror_url(ror)) if ror else Q(pk__in=[])
+    return Institution.objects.filter(Q(openalex_id=openalex_id or "") | by_ror)
 
 
 def _topics(value: str):
@@ -60,11 +69,19 @@ class ResearcherFilter(django_filters.FilterSet):
         fields = ["openalex_id", "orcid", "q", "institution", "topic"]
 
     def filter_openalex_id(self, queryset, name, value):
-        return queryset.filter(openalex_id=bare_openalex_id(value))
+        openalex_id = openalex_id_or_none(value, "A")
+        return queryset.filter(openalex_id=openalex_id) if openalex_id else queryset.none()
 
     def filter_orcid(self, queryset, name, value):
-        match = _ORCID.search(value)
-        return queryset.filter(orcid=match.group(1).upper()) if match else queryset.none()
+        # Something that is no ORCID iD at all finds no one, like an unknown iD; a well-formed
+        # iD whose check digit is wrong is a typo worth telling the caller about.
+        if not looks_like_orcid(value):
+            return queryset.none()
+        try:
+            orcid = parse_orcid(value)
+        except ValueError as error:
+            raise BadParameter(str(error), code="bad_orcid") from error
+        return queryset.filter(orcid=orcid)
 
     def filter_institution(self, queryset, name, value):
         institutions = _institutions(value)

@@ -46,6 +46,25 @@ def test_filter_by_orcid_accepts_bare_and_url_forms(client, mearman):
     assert names(client, orcid="not-an-orcid") == []
 
 
+def test_filter_by_orcid_refuses_a_wrong_check_digit_with_a_reason(client, mearman):
+    # 0000-0001-7718-3181 with its last digit mistyped: a typo, not an unknown iD.
+    response = client.get("/api/researchers/", {"orcid": "0000-0001-7718-3182"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_orcid"
+    assert "should be 1" in response.json()["detail"]
+
+
+def test_filter_by_institution_reads_ror_and_openalex_urls(client, mearman):
+    bangor = mearman.last_known_institution
+    assert bangor.ror
+    bare_ror = bangor.ror.rsplit("/", 1)[-1]
+    by_pk = names(client, institution=str(bangor.pk))
+    assert "Joseph Mearman" in by_pk
+    for value in (f"ror.org/{bare_ror.upper()}", f"https://openalex.org/{bangor.openalex_id}"):
+        assert names(client, institution=value) == by_pk
+    assert names(client, institution="not an institution") == []
+
+
 def test_q_searches_names_accent_and_case_insensitively(client, mearman):
     assert names(client, q="Mearman J")[0] == "Joseph Mearman"
     assert "Frédéric Labrosse" in names(client, q="frederic")

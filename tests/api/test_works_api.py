@@ -34,6 +34,8 @@ def test_hidden_works_never_appear(client, mearman):
 def test_filter_by_doi_in_any_pasted_form(client, mearman):
     for doi in ("10.1145/2795233", "https://doi.org/10.1145/2795233", "DOI:10.1145/2795233"):
         assert openalex_ids(client, doi=doi) == ["W2250748100"]
+    assert openalex_ids(client, doi="http://dx.doi.org/10.1145/2795233") == ["W2250748100"]
+    assert openalex_ids(client, doi="not a doi") == []
 
 
 def test_filter_by_arxiv_id_ignores_prefix_and_version(client, mearman):
@@ -41,6 +43,7 @@ def test_filter_by_arxiv_id_ignores_prefix_and_version(client, mearman):
     Work.objects.filter(pk=preprint.pk).update(arxiv_id="2108.04680")
     for arxiv_id in ("2108.04680", "arXiv:2108.04680v2", "https://arxiv.org/abs/2108.04680"):
         assert openalex_ids(client, arxiv_id=arxiv_id) == [PREPRINT]
+    assert openalex_ids(client, arxiv_id="not an arxiv id") == []
 
 
 def test_filter_by_openalex_id(client, mearman):

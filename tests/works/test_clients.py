@@ -31,7 +31,7 @@ def no_arxiv_wait(monkeypatch):
         ("https://openalex.org/A5017898742", "A5017898742"),
         ("https://api.openalex.org/authors/A5017898742", "A5017898742"),
         ("0000-0002-1825-0097", "orcid:0000-0002-1825-0097"),
-        ("https://orcid.org/0000-0002-1825-009x", "orcid:0000-0002-1825-009X"),
+        ("https://orcid.org/0000-0002-1694-233x", "orcid:0000-0002-1694-233X"),
         ("orcid:0000-0002-1825-0097", "orcid:0000-0002-1825-0097"),
     ],
 )
@@ -347,3 +347,10 @@ def test_a_redirect_loop_ends_as_a_permanent_error():
     responses.get(replay.AUTHOR_URL, status=301, headers={"Location": replay.AUTHOR_URL})
     with pytest.raises(PermanentError, match="HTTP 301"):
         openalex.get_author(replay.AUTHOR_ID, policy=replay.no_wait_policy())
+
+
+def test_it_refuses_an_orcid_whose_check_digit_is_wrong_and_says_so():
+    # 0000-0002-1825-0097 is ORCID's own example; the last digit changed is someone else or no one.
+    with responses.RequestsMock() as rsps, pytest.raises(PermanentError, match="check digit"):
+        openalex.get_author("https://orcid.org/0000-0002-1825-0098")
+    assert len(rsps.calls) == 0

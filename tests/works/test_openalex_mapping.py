@@ -514,3 +514,18 @@ def test_a_batch_costs_the_same_number_of_queries_for_5_and_50_works(monkeypatch
     assert count_queries(small) == count_queries(large)
     assert Work.objects.count() == 55
     assert Authorship.objects.count() == 55 * len(small[0]["authorships"])
+
+
+def test_an_orcid_with_a_wrong_check_digit_is_not_stored_and_is_logged(caplog):
+    from works.importers.openalex_records import parse_author
+
+    data = {
+        "id": "https://openalex.org/A5017898742",
+        "display_name": "Joseph Mearman",
+        "orcid": "https://orcid.org/0000-0002-1825-0098",  # ORCID's example, last digit wrong
+    }
+    with caplog.at_level("WARNING", logger="works.importers.openalex_records"):
+        assert parse_author(data).orcid is None
+    assert "A5017898742" in caplog.text and "should be 7" in caplog.text
+    data["orcid"] = "https://orcid.org/0000-0002-1825-0097"
+    assert parse_author(data).orcid == "0000-0002-1825-0097"

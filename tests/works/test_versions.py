@@ -3,13 +3,14 @@
 import pytest
 import responses
 
+from bzpeer.fold import title_key
 from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works import runs
 from works.clients import http
 from works.models import ImportRun, Work
-from works.versions import link_versions, normalise_title
+from works.versions import link_versions
 
 pytestmark = pytest.mark.django_db
 
@@ -83,4 +84,4 @@ def test_same_title_without_a_shared_author_is_not_linked():
 
 
 def test_titles_are_compared_without_case_accents_or_punctuation():
-    assert normalise_title("Élan: a Study!") == normalise_title("elan  A study")
+    assert title_key("Élan: a Study!") == title_key("elan  A study")

@@ -1,30 +1,12 @@
 """Filters of /api/works/. Identifiers are accepted in the forms people paste: a DOI with or
 without https://doi.org/, an arXiv id with "arXiv:" or a version suffix, an OpenAlex URL."""
 
-import re
-
 import django_filters
 
+from bzpeer.identifiers import normalise_arxiv_id, normalise_doi, openalex_id_or_none
 from profiles.api.errors import BadParameter
 from profiles.search import BadQuery, works_matching
 from works.models import Work
-
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
-_ARXIV_PREFIX = re.compile(r"^(https?://arxiv\.org/(abs|pdf)/|arxiv:)", re.IGNORECASE)
-_ARXIV_VERSION = re.compile(r"v\d+$")
-_OPENALEX_PREFIX = re.compile(r"^https?://(api\.)?openalex\.org/(works/|authors/)?", re.I)
-
-
-def bare_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip()).lower()
-
-
-def bare_arxiv_id(value: str) -> str:
-    return _ARXIV_VERSION.sub("", _ARXIV_PREFIX.sub("", value.strip()))
-
-
-def bare_openalex_id(value: str) -> str:
-    return _OPENALEX_PREFIX.sub("", value.strip()).upper()
 
 
 def search_filter(matching):
@@ -58,11 +40,15 @@ class WorkFilter(django_filters.FilterSet):
         model = Work
         fields = ["doi", "arxiv_id", "openalex_id", "year", "q"]
 
+    # A value that is not such an id matches nothing (as an unknown id does).
     def filter_doi(self, queryset, name, value):
-        return queryset.filter(doi=bare_doi(value))
+        doi = normalise_doi(value)
+        return queryset.filter(doi=doi) if doi else queryset.none()
 
     def filter_arxiv_id(self, queryset, name, value):
-        return queryset.filter(arxiv_id=bare_arxiv_id(value))
+        arxiv_id = normalise_arxiv_id(value)
+        return queryset.filter(arxiv_id=arxiv_id) if arxiv_id else queryset.none()
 
     def filter_openalex_id(self, queryset, name, value):
-        return queryset.filter(openalex_id=bare_openalex_id(value))
+        openalex_id = openalex_id_or_none(value, "W")
+        return queryset.filter(openalex_id=openalex_id) if openalex_id else queryset.none()

@@ -17,6 +17,7 @@ from datetime import datetime
 from defusedxml import ElementTree
 from django.conf import settings
 
+from bzpeer import identifiers
 from works.clients import http
 from works.clients.http import PermanentError
 
@@ -28,8 +29,6 @@ NS = {
     "arxiv": "http://arxiv.org/schemas/atom",
     "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
 }
-_ABS_ID = re.compile(r"arxiv\.org/abs/(?P<id>[^\s?#]+?)(?:v(?P<version>\d+))?$")
-_BARE_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 
 
 class InProcessRateLimiter:
@@ -144,11 +143,10 @@ def _when(value: str) -> datetime | None:
 
 def split_arxiv_id(value: str) -> tuple[str, int | None]:
     """``http://arxiv.org/abs/1201.4869v1`` -> ``("1201.4869", 1)``; old ids keep their archive."""
-    match = _ABS_ID.search(value.strip())
-    if not match:
+    parts = identifiers.split_arxiv_id(value) if "arxiv.org/abs/" in value else None
+    if parts is None:
         raise PermanentError(f"Not an arXiv abs URL: {value!r}")
-    version = match.group("version")
-    return match.group("id"), int(version) if version else None
+    return parts
 
 
 def _entry(node) -> ArxivEntry:

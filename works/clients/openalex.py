@@ -16,13 +16,13 @@ from urllib.parse import unquote, urlsplit
 import pyalex
 from django.conf import settings
 
+from bzpeer.identifiers import looks_like_orcid, parse_orcid
 from works.clients import http
 from works.clients.http import PermanentError
 
 PER_PAGE = 100
 
 _OPENALEX_ID = re.compile(r"^[Aa]\d{2,12}$")
-_ORCID = re.compile(r"^(\d{4}-){3}\d{3}[\dX]$")
 
 
 @dataclass
@@ -59,8 +59,11 @@ def parse_author_identifier(value: str) -> str:
         candidate = candidate[6:]
     if _OPENALEX_ID.match(candidate):
         return candidate.upper()
-    if _ORCID.match(candidate.upper()):
-        return f"orcid:{candidate.upper()}"
+    if looks_like_orcid(candidate):
+        try:
+            return f"orcid:{parse_orcid(candidate)}"
+        except ValueError as error:  # a mistyped digit: say so rather than import someone else
+            raise PermanentError(str(error)) from error
     raise PermanentError(f"Not an OpenAlex author id, URL or ORCID: {raw!r}")
 
 

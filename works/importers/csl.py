@@ -13,7 +13,6 @@ bounded (``works.importers.imported_text``); the cuts are reported with the coun
 """
 
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import orjson
 from django.db import transaction
 from django.db.models import Max
 
+from bzpeer.fold import title_key
 from profiles.models import Researcher
 from works.importers.imported_text import noting_cuts, reading
 from works.importers.openalex import ImportStats
@@ -139,19 +139,12 @@ def _parse_item(item: dict) -> dict:
     }
 
 
-def normalised_title(title: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a title, for matching."""
-    decomposed = unicodedata.normalize("NFKD", title)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
-
-
 def _name_key(name: str) -> tuple[str, str]:
     """(surname, first initial) of "Given Family" or "Family, Given", accent-insensitive."""
     if "," in name:
         surname, _, given = name.partition(",")
         name = f"{given} {surname}"
-    tokens = normalised_title(name).split()
+    tokens = title_key(name).split()
     if not tokens:
         return "", ""
     return tokens[-1], tokens[0][0] if len(tokens) > 1 else ""
@@ -215,16 +208,16 @@ def import_csl_items(items: list[dict], researcher: Researcher) -> ImportStats:
         by_doi = {w.doi: w for w in Work.objects.filter(doi__in=dois)}
         by_arxiv = {w.arxiv_id: w for w in Work.objects.filter(arxiv_id__in=arxiv_ids)}
         mine = Work.objects.filter(authorships__researcher=researcher).distinct()
-        by_title = {(normalised_title(w.title), w.publication_year): w for w in mine}
+        by_title = {(title_key(w.title), w.publication_year): w for w in mine}
         for fields in parsed:
             work = (
                 by_doi.get(fields["doi"])
                 or by_arxiv.get(fields["arxiv_id"])
-                or by_title.get((normalised_title(fields["title"]), fields["publication_year"]))
+                or by_title.get((title_key(fields["title"]), fields["publication_year"]))
             )
             outcome, work = _import_item(fields, researcher, work)
             setattr(stats, outcome, getattr(stats, outcome) + 1)
-            by_title[(normalised_title(work.title), work.publication_year)] = work
+            by_title[(title_key(work.title), work.publication_year)] = work
             if work.doi:
                 by_doi[work.doi] = work
             if work.arxiv_id:

@@ -7,14 +7,10 @@ an initial matching any name that starts with it ("J. W. Mearman" ~ "Joseph Mear
 """
 
 import re
-import unicodedata
+
+from bzpeer.fold import fold
 
 _SPLIT = re.compile(r"[\s\-\u2010.]+")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def name_tokens(name: str) -> list[str]:
@@ -32,7 +28,7 @@ def name_tokens(name: str) -> list[str]:
         if 2 <= len(raw) <= 3 and raw.isupper() and len(tokens) < 3:
             tokens.extend(c.casefold() for c in raw)
             continue
-        tokens.append(_fold(raw).replace("'", ""))
+        tokens.append(fold(raw).replace("'", ""))
     return tokens
 
 

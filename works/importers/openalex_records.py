@@ -8,23 +8,29 @@ has, so a missing key leaves the stored value alone instead of blanking it. A ma
 """
 
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from bzpeer.identifiers import (
+    arxiv_id_from_doi,
+    arxiv_id_from_url,
+    looks_like_orcid,
+    normalise_doi,
+    normalise_openalex_id,
+    normalise_ror,
+    openalex_kind,
+    parse_orcid,
+)
+from bzpeer.identifiers import (
+    normalise_orcid as normalise_orcid,  # re-exported by works.importers.openalex
+)
 from works.importers.imported_text import bounded, reading
 
-_OPENALEX_ID = re.compile(
-    r"^(?:https?://(?:api\.)?openalex\.org/(?:[a-z]+/)?)?([WASITCPFKR]\d+)/?$", re.IGNORECASE
-)
-_KINDS = {"A": "author", "W": "work", "I": "institution", "S": "source", "T": "topic"}
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.IGNORECASE)
-_ROR = re.compile(r"(0[a-z0-9]{6}\d{2})$", re.IGNORECASE)
-_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?$")
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
-_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
+logger = logging.getLogger(__name__)
+
 _TOPIC_LEVELS = ("domain", "field", "subfield", "topic")
 # Inline markup OpenAlex leaves in titles and abstracts ("A short history of<i>SHELX</i>").
 _MARKUP = re.compile(
@@ -42,18 +48,9 @@ _MAX_ABSTRACT_WORDS = 100_000
 # Identifiers -----------------------------------------------------------------------------------
 
 
-def normalise_openalex_id(value: str) -> str:
-    """'https://openalex.org/A5017898742' or 'a5017898742' -> 'A5017898742'; ValueError if bad."""
-    oid = _cached_openalex_id(value) if isinstance(value, str) else None
-    if oid is None:
-        raise ValueError(f"not an OpenAlex id: {value!r}")
-    return oid
-
-
-@lru_cache(maxsize=65536)  # authors, institutions and sources recur across a batch
-def _cached_openalex_id(value: str) -> str | None:
-    match = _OPENALEX_ID.match(value.strip())
-    return match.group(1).upper() if match else None
+def kind_of_id(openalex_id: str) -> str:
+    """The kind of entity a bare OpenAlex id names ('W1' -> 'work')."""
+    return openalex_kind(openalex_id)
 
 
 def entity_kind(data: dict) -> str:
@@ -62,53 +59,18 @@ def entity_kind(data: dict) -> str:
     return kind_of_id(entity_id(data))
 
 
-def kind_of_id(openalex_id: str) -> str:
-    """The kind of entity a bare OpenAlex id names ('W1' -> 'work')."""
-    return _KINDS.get(openalex_id[0], "other")
-
-
-def normalise_doi(value) -> str | None:
-    """'https://doi.org/10.1145/2795233' -> '10.1145/2795233' (bare, lower-case); None if absent
-    or not a DOI."""
-    if not isinstance(value, str):
+def checked_orcid(value, where: str) -> str | None:
+    """The author's ORCID iD, or None. An iD whose check digit is wrong is dropped with a
+    warning rather than stored: it names someone else or no one, and an ORCID sign-in claim
+    trusts the stored iD."""
+    if not value:
         return None
-    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
-    if not doi.startswith("10.") or "/" not in doi or len(doi) > 255:
+    try:
+        return parse_orcid(value)
+    except ValueError as error:
+        if looks_like_orcid(value):
+            logger.warning("OpenAlex %s: ORCID dropped: %s", where, error)
         return None
-    return doi
-
-
-def normalise_orcid(value) -> str | None:
-    """'https://orcid.org/0000-0003-4063-6479' -> '0000-0003-4063-6479'; None if not an ORCID."""
-    if not isinstance(value, str):
-        return None
-    match = _ORCID.search(value.strip().rstrip("/"))
-    return match.group(1).upper() if match else None
-
-
-def normalise_ror(value) -> str | None:
-    """'https://ror.org/006jb1a24' -> '006jb1a24'; None if not a ROR id."""
-    if not isinstance(value, str):
-        return None
-    match = _ROR.search(value.strip().rstrip("/"))
-    return match.group(1).lower() if match else None
-
-
-def arxiv_id_from_doi(doi: str | None) -> str | None:
-    """'10.48550/arxiv.2108.04680' -> '2108.04680'."""
-    match = _ARXIV_DOI.match(doi or "")
-    return _bare_arxiv_id(match.group(1)) if match else None
-
-
-def arxiv_id_from_url(url) -> str | None:
-    """'https://arxiv.org/abs/2108.04680v2' -> '2108.04680'."""
-    match = _ARXIV_URL.match(url.strip()) if isinstance(url, str) else None
-    return _bare_arxiv_id(match.group(1)) if match else None
-
-
-def _bare_arxiv_id(value: str) -> str | None:
-    match = _ARXIV_ID.match(value.strip())
-    return match.group(1) if match and len(match.group(1)) <= 40 else None
 
 
 def entity_id(data, kind: str | None = None) -> str:
@@ -118,10 +80,7 @@ def entity_id(data, kind: str | None = None) -> str:
     raw = data.get("id")
     if not raw:
         raise ValueError("OpenAlex entity has no id")
-    oid = normalise_openalex_id(raw)
-    if kind and oid[0] != kind:
-        raise ValueError(f"{oid} is not an OpenAlex {_KINDS[kind]} id")
-    return oid
+    return normalise_openalex_id(raw, kind)
 
 
 _TOPIC_ID = {
@@ -335,7 +294,7 @@ def _parse_author(oid: str, data: dict) -> AuthorRecord:
     record = AuthorRecord(
         openalex_id=oid,
         display_name=name,
-        orcid=normalise_orcid(data.get("orcid") or ids.get("orcid")),
+        orcid=checked_orcid(data.get("orcid") or ids.get("orcid"), f"author {oid}"),
     )
     fields = record.fields
     fields["display_name"] = name
@@ -479,7 +438,7 @@ def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRec
         author = AuthorRecord(
             openalex_id=author_id,
             display_name=name or author_id,
-            orcid=normalise_orcid(author_data.get("orcid")),
+            orcid=checked_orcid(author_data.get("orcid"), f"author {author_id}"),
         )
     institutions = []
     for institution in data.get("institutions") or []:
