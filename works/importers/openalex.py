@@ -15,7 +15,7 @@ Parsing of the entity dicts lives in ``openalex_records.py``, the bulk upserts o
 sources, topics and researchers in ``openalex_upserts.py``; this module writes works.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -288,9 +288,119 @@ def _dedupe(records):
 
 
 # Works -----------------------------------------------------------------------------------------
+#
+# A batch of works is written in named steps, each a constant number of queries: upsert what the
+# works refer to, find the stored works the records match, drop identifiers another work holds,
+# read what the database held for the matched works (``_Previous``), write the work rows, then
+# make their authorships and topics what the records say, touching only rows that differ.
+
+
+@dataclass
+class _Referenced:
+    """Primary keys, by OpenAlex id, of the rows the batch's works point at."""
+
+    institutions: dict[str, int]
+    sources: dict[str, int]
+    topics: dict[str, int]
+    researchers: dict[str, int]  # author id -> pk of the canonical record (merges followed)
+
+
+@dataclass
+class _Stored:
+    """The stored works that share an OpenAlex id, a DOI or an arXiv id with the batch."""
+
+    by_id: dict[str, Work]
+    by_doi: dict[str, Work]
+    by_arxiv: dict[str, Work]
+
+
+@dataclass
+class _Previous:
+    """What the database held before the batch: the stored work each record matched (None for a
+    new work) and, for those works, their authorships, institution links and topics. The rows
+    are the ones the batch then updates in place."""
+
+    works: dict[str, Work | None]
+    # (work pk, order) -> authorship from the source (its researcher has an OpenAlex id, or none).
+    authorships: dict[tuple[int, int], Authorship] = field(default_factory=dict)
+    # work pk -> authorships linking a researcher without an OpenAlex id (curated, arXiv).
+    curated: dict[int, list[Authorship]] = field(default_factory=dict)
+    last_order: dict[int, int] = field(default_factory=dict)  # work pk -> highest order in use
+    links: dict[int, set[int]] = field(default_factory=dict)  # authorship pk -> institution pks
+    topics: dict[tuple[int, int], WorkTopic] = field(default_factory=dict)  # (work pk, topic pk)
+
+    @classmethod
+    def load(cls, works: dict[str, Work | None]) -> "_Previous":
+        previous = cls(works)
+        work_pks = [row.pk for row in works.values() if row is not None]
+        if not work_pks:
+            return previous
+        authorships = Authorship.objects.filter(work_id__in=work_pks).annotate(
+            researcher_openalex_id=F("researcher__openalex_id")
+        )
+        for row in authorships:
+            if row.researcher_id is not None and row.researcher_openalex_id is None:
+                previous.curated.setdefault(row.work_id, []).append(row)
+            else:
+                previous.authorships[row.work_id, row.order] = row
+            previous.last_order[row.work_id] = max(
+                row.order, previous.last_order.get(row.work_id, -1)
+            )
+        through = Authorship.institutions.through
+        for authorship_id, institution_id in through.objects.filter(
+            authorship__work_id__in=work_pks
+        ).values_list("authorship_id", "institution_id"):
+            previous.links.setdefault(authorship_id, set()).add(institution_id)
+        previous.topics = {
+            (t.work_id, t.topic_id): t for t in WorkTopic.objects.filter(work_id__in=work_pks)
+        }
+        return previous
+
+
+@dataclass
+class _Written:
+    """The work rows after the batch: their pks and which records created or changed one."""
+
+    pk_by_id: dict[str, int] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)
+    updated: set[str] = field(default_factory=set)
+    # Stored works to save at the end (fields changed, or their authorships or topics).
+    changed: list[Work] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
 
 
 def _write_works(records: list[WorkRecord]) -> ImportStats:
+    referenced = _upsert_referenced(records)
+    stored = _find_stored(records)
+    matched = _match(records, stored)
+    _drop_taken_identifiers(records, matched, stored)
+    previous = _Previous.load(matched)
+    written = _write_work_rows(records, matched, referenced.sources)
+    children_changed = _sync_authorships(records, written, referenced, previous)
+    children_changed |= _sync_topics(records, written, referenced.topics, previous)
+    # A stored work whose authorships or topics changed is updated too (its updated_at moves).
+    for oid in children_changed - written.created - written.updated:
+        written.changed.append(matched[oid])
+        written.updated.add(oid)
+    bulk_update_touched(Work, written.changed, written.changed_fields)
+
+    stats = ImportStats()
+    for record in records:
+        oid = record.openalex_id
+        if oid not in written.pk_by_id:
+            stats.skipped += 1
+        elif oid in written.created:
+            stats.created += 1
+        elif oid in written.updated:
+            stats.updated += 1
+        else:
+            stats.unchanged += 1
+    return stats
+
+
+def _upsert_referenced(records: list[WorkRecord]) -> _Referenced:
+    """Upsert the institutions, sources, topics and authors the works name (an author not yet
+    known gets a minimal Researcher; known ones are left alone)."""
     institutions, sources, topics, authors = {}, {}, {}, {}
     for record in records:
         institutions.update(record.institutions)
@@ -301,104 +411,79 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
             if authorship.author and authorship.author.openalex_id not in authors:
                 authors[authorship.author.openalex_id] = authorship.author
     institution_pks = upsert_institutions(institutions)
-    source_pks = upsert_sources(sources)
-    topic_pks = upsert_topics(topics)
-    researchers = upsert_researchers(authors, institution_pks, full=False)
+    return _Referenced(
+        institutions=institution_pks,
+        sources=upsert_sources(sources),
+        topics=upsert_topics(topics),
+        researchers=upsert_researchers(authors, institution_pks, full=False).canonical,
+    )
 
-    ids = [r.openalex_id for r in records]
-    dois = [r.doi for r in records if r.doi]
-    arxiv_ids = [r.arxiv_id for r in records if r.arxiv_id]
-    lookup = Q(openalex_id__in=ids)
-    if dois:
+
+def _find_stored(records: list[WorkRecord]) -> _Stored:
+    lookup = Q(openalex_id__in=[r.openalex_id for r in records])
+    if dois := [r.doi for r in records if r.doi]:
         lookup |= Q(doi__in=dois)
-    if arxiv_ids:
+    if arxiv_ids := [r.arxiv_id for r in records if r.arxiv_id]:
         lookup |= Q(arxiv_id__in=arxiv_ids)
     rows = list(Work.objects.filter(lookup))
-    by_id = {w.openalex_id: w for w in rows if w.openalex_id}
-    by_doi = {w.doi: w for w in rows if w.doi}
-    by_arxiv = {w.arxiv_id: w for w in rows if w.arxiv_id}
+    return _Stored(
+        by_id={w.openalex_id: w for w in rows if w.openalex_id},
+        by_doi={w.doi: w for w in rows if w.doi},
+        by_arxiv={w.arxiv_id: w for w in rows if w.arxiv_id},
+    )
 
-    # Match each record to its row: by OpenAlex id, else adopt a row that has the same DOI (or
-    # the arXiv id named by the work's own arXiv DOI) but no OpenAlex id (a curated or arXiv
-    # import of the same work).
+
+def _match(records: list[WorkRecord], stored: _Stored) -> dict[str, Work | None]:
+    """The stored row of each record: by OpenAlex id, else a row it adopts (``_adoptable``);
+    None for a new work."""
     matched: dict[str, Work | None] = {}
     adopted = set()
     for record in records:
-        row = by_id.get(record.openalex_id)
-        if row is None and record.doi and (h := by_doi.get(record.doi)) and not h.openalex_id:
-            row = h
-        if (
-            row is None
-            and record.arxiv_from_doi
-            and (h := by_arxiv.get(record.arxiv_id))
-            and not h.openalex_id
-        ):
-            row = h
+        row = stored.by_id.get(record.openalex_id)
+        if row is None:
+            row = _adoptable(record, stored)
         if row is not None and row.openalex_id is None:
             if row.pk in adopted:
                 row = None  # two records name the same curated work: the first one takes it
             else:
                 adopted.add(row.pk)  # work_fields() gives it the OpenAlex id
         matched[record.openalex_id] = row
+    return matched
 
-    # Identifiers: never take one another work holds. Within the batch, a work whose own DOI
-    # is the arXiv DOI has the first claim on that arXiv id, then the rest in order.
-    doi_owner = {doi: w.openalex_id for doi, w in by_doi.items()}
-    arxiv_owner = {aid: w.openalex_id for aid, w in by_arxiv.items()}
+
+def _adoptable(record: WorkRecord, stored: _Stored) -> Work | None:
+    """A stored work without an OpenAlex id that has the record's DOI, or the arXiv id named by
+    the work's own arXiv DOI: a curated or arXiv import of the same work."""
+    if record.doi and (row := stored.by_doi.get(record.doi)) and not row.openalex_id:
+        return row
+    if (
+        record.arxiv_from_doi
+        and (row := stored.by_arxiv.get(record.arxiv_id))
+        and not row.openalex_id
+    ):
+        return row
+    return None
+
+
+def _drop_taken_identifiers(
+    records: list[WorkRecord], matched: dict[str, Work | None], stored: _Stored
+) -> None:
+    """Clear a record's DOI or arXiv id when another work holds it: never take one. A stored
+    work keeps the identifier it has; otherwise first come, first served, except that a work
+    whose own DOI is the arXiv DOI has the first claim on that arXiv id within the batch."""
+    doi_owner = {doi: w.openalex_id for doi, w in stored.by_doi.items()}
+    arxiv_owner = {aid: w.openalex_id for aid, w in stored.by_arxiv.items()}
     for record in records:
         row = matched[record.openalex_id]
-        # A stored work keeps the identifier it has; otherwise first come, first served.
         if record.doi and ((row and row.doi) or not _claim(doi_owner, record.doi, record)):
             record.doi = None
-    for strong in (True, False):
-        for record in records:
-            if not record.arxiv_id or record.arxiv_from_doi is not strong:
-                continue
-            row = matched[record.openalex_id]
-            if (row and row.arxiv_id) or not _claim(arxiv_owner, record.arxiv_id, record):
-                record.arxiv_id = None
-
-    existing_pks = [row.pk for row in matched.values() if row is not None]
-    old_authorships, old_links, old_topics = _existing_children(existing_pks)
-
-    new_works, changed, changed_fields, updated_ids = [], [], set(), set()
-    for record in records:
-        fields = record.work_fields(source_pks)
+    # sorted() is stable: the works with the arXiv DOI first, each group in batch order.
+    for record in sorted(records, key=lambda r: not r.arxiv_from_doi):
         row = matched[record.openalex_id]
-        if row is None:
-            new_works.append(fields)
-            continue
-        if names := apply_fields(row, fields):
-            changed.append(row)
-            changed_fields.update(names)
-            updated_ids.add(record.openalex_id)
-
-    pk_by_id = {oid: row.pk for oid, row in matched.items() if row is not None}
-    pk_by_id.update(insert_new(Work, new_works))
-    created_ids = {w["openalex_id"] for w in new_works} & set(pk_by_id)
-
-    children_changed = _sync_children(
-        records, pk_by_id, created_ids, researchers.canonical, institution_pks, topic_pks,
-        old_authorships, old_links, old_topics,
-    )  # fmt: skip
-    for oid in children_changed - created_ids - updated_ids:
-        row = matched[oid]
-        changed.append(row)
-        updated_ids.add(oid)
-    bulk_update_touched(Work, changed, changed_fields)
-
-    stats = ImportStats()
-    for record in records:
-        oid = record.openalex_id
-        if oid not in pk_by_id:
-            stats.skipped += 1
-        elif oid in created_ids:
-            stats.created += 1
-        elif oid in updated_ids:
-            stats.updated += 1
-        else:
-            stats.unchanged += 1
-    return stats
+        if record.arxiv_id and (
+            (row and row.arxiv_id) or not _claim(arxiv_owner, record.arxiv_id, record)
+        ):
+            record.arxiv_id = None
 
 
 def _claim(owners: dict, key: str, record: WorkRecord) -> bool:
@@ -406,143 +491,64 @@ def _claim(owners: dict, key: str, record: WorkRecord) -> bool:
     return owners.setdefault(key, record.openalex_id) == record.openalex_id
 
 
-def _existing_children(work_pks: list[int]):
-    """Authorships, their institution links and work topics of the works already stored."""
-    if not work_pks:
-        return {}, {}, {}
-    authorships = {
-        (a.work_id, a.order): a
-        for a in Authorship.objects.filter(work_id__in=work_pks).annotate(
-            researcher_openalex_id=F("researcher__openalex_id")
-        )
-    }
-    links: dict[int, set] = {}
-    through = Authorship.institutions.through
-    for authorship_id, institution_id in through.objects.filter(
-        authorship__work_id__in=work_pks
-    ).values_list("authorship_id", "institution_id"):
-        links.setdefault(authorship_id, set()).add(institution_id)
-    topics = {(t.work_id, t.topic_id): t for t in WorkTopic.objects.filter(work_id__in=work_pks)}
-    return authorships, links, topics
-
-
-def _sync_children(
-    records, pk_by_id, created_ids, canonical, institution_pks, topic_pks,
-    old_authorships, old_links, old_topics,
-) -> set:  # fmt: skip
-    """Make authorships (with institutions) and work topics what the records say, touching
-    only rows that differ. Returns the OpenAlex ids of existing works whose children changed.
-
-    An authorship linking a researcher without an OpenAlex id (a curated or arXiv record, on a
-    work adopted by DOI) is curation the source cannot know about: it is kept, moved after the
-    source's authors if the source now uses its place.
-    """
-    through = Authorship.institutions.through
-    kept: dict[int, list] = {}
-    for key, row in list(old_authorships.items()):
-        if row.researcher_id is not None and row.researcher_openalex_id is None:
-            kept.setdefault(key[0], []).append(old_authorships.pop(key))
-    last_order: dict[int, int] = {}
-    for work_pk, order in old_authorships:
-        last_order[work_pk] = max(order, last_order.get(work_pk, -1))
-    for rows in kept.values():
-        for row in rows:
-            last_order[row.work_id] = max(row.order, last_order.get(row.work_id, -1))
-    new_authorships, new_links, changed, reset_links, touched = [], [], [], [], set()
-    wanted_orders, new_topics, changed_topics, wanted_topic_keys = set(), [], [], set()
-    # Works whose record has the key: only their authorships / topics are made to match.
-    authorships_managed, topics_managed = set(), set()
+def _write_work_rows(
+    records: list[WorkRecord], matched: dict[str, Work | None], source_pks: dict[str, int]
+) -> _Written:
+    """Insert the new works; set the fields that differ on the stored ones (saved at the end of
+    the batch, with the works whose authorships or topics change)."""
+    new_works, written = [], _Written()
     for record in records:
-        work_pk = pk_by_id.get(record.openalex_id)
-        if work_pk is None:
-            continue
-        is_new = record.openalex_id in created_ids
-        if record.authorships is not None:
-            authorships_managed.add(work_pk)
-            source_orders = {a.order for a in record.authorships}
-            next_free = max(len(record.authorships), last_order.get(work_pk, -1) + 1)
-            for row in kept.get(work_pk, ()):
-                if row.order in source_orders:
-                    # Beyond every order in use, so the move cannot collide with a row.
-                    row.order, next_free = next_free, next_free + 1
-                    changed.append(row)
-                    touched.add(record.openalex_id)
-        if record.topic_scores is not None:
-            topics_managed.add(work_pk)
-        for authorship in record.authorships or ():
-            wanted_orders.add((work_pk, authorship.order))
-            researcher_pk = (
-                canonical.get(authorship.author.openalex_id) if authorship.author else None
+        fields = record.work_fields(source_pks)
+        row = matched[record.openalex_id]
+        if row is None:
+            new_works.append(fields)
+        elif names := apply_fields(row, fields):
+            written.changed.append(row)
+            written.changed_fields.update(names)
+            written.updated.add(record.openalex_id)
+    written.pk_by_id = {oid: row.pk for oid, row in matched.items() if row is not None}
+    written.pk_by_id.update(insert_new(Work, new_works))
+    written.created = {w["openalex_id"] for w in new_works} & set(written.pk_by_id)
+    return written
+
+
+# Authorships and topics ------------------------------------------------------------------------
+
+
+@dataclass
+class _AuthorshipWrites:
+    """The writes that make a batch's authorships what the records say, gathered first."""
+
+    # ((work pk, order, researcher pk), (position, raw author name), institution pks)
+    new: list[tuple[tuple, tuple, set[int]]] = field(default_factory=list)
+    changed: list[Authorship] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    reset_links: list[int] = field(default_factory=list)  # authorships whose links are replaced
+    new_links: list[tuple[int, int]] = field(default_factory=list)  # (authorship, institution)
+
+    def apply(self) -> None:
+        through = Authorship.institutions.through
+        if self.stale:
+            Authorship.objects.filter(pk__in=self.stale).delete()
+        if self.reset_links:
+            through.objects.filter(authorship_id__in=self.reset_links).delete()
+        if self.changed:
+            Authorship.objects.bulk_update(
+                self.changed, ["researcher", "position", "raw_author_name", "order"]
             )
-            institution_set = {
-                institution_pks[i] for i in authorship.institutions if i in institution_pks
-            }
-            row = None if is_new else old_authorships.get((work_pk, authorship.order))
-            if row is None:
-                new_authorships.append(
-                    (
-                        (work_pk, authorship.order, researcher_pk),
-                        (authorship.position, authorship.raw_author_name),
-                        institution_set,
-                    )
-                )
-                touched.add(record.openalex_id)
-                continue
-            fields = {
-                "researcher_id": researcher_pk,
-                "position": authorship.position,
-                "raw_author_name": authorship.raw_author_name,
-            }
-            if apply_fields(row, fields):
-                changed.append(row)
-                touched.add(record.openalex_id)
-            if old_links.get(row.pk, set()) != institution_set:
-                reset_links.append(row.pk)
-                new_links.extend((row.pk, i) for i in institution_set)
-                touched.add(record.openalex_id)
-        for topic_id, score in (record.topic_scores or {}).items():
-            topic_pk = topic_pks.get(topic_id)
-            if topic_pk is None:
-                continue
-            wanted_topic_keys.add((work_pk, topic_pk))
-            row = None if is_new else old_topics.get((work_pk, topic_pk))
-            if row is None:
-                new_topics.append((work_pk, topic_pk, score))
-                touched.add(record.openalex_id)
-            elif row.score != score:
-                row.score = score
-                changed_topics.append(row)
-                touched.add(record.openalex_id)
+        if self.new:
+            self.new_links.extend(self._insert_new())
+        if self.new_links:
+            insert_rows(
+                through, ["authorship_id", "institution_id"], self.new_links, ignore_conflicts=True
+            )
 
-    id_by_pk = {pk: oid for oid, pk in pk_by_id.items()}
-    stale = [
-        a.pk
-        for key, a in old_authorships.items()
-        if key[0] in authorships_managed and key not in wanted_orders
-    ]
-    stale_topics = [
-        t.pk
-        for key, t in old_topics.items()
-        if key[0] in topics_managed and key not in wanted_topic_keys
-    ]
-    # Sets: "in" a list here was quadratic in the stale rows of a batch.
-    stale_set, stale_topic_set = set(stale), set(stale_topics)
-    touched.update(id_by_pk[a.work_id] for a in old_authorships.values() if a.pk in stale_set)
-    touched.update(id_by_pk[t.work_id] for t in old_topics.values() if t.pk in stale_topic_set)
-
-    if stale:
-        Authorship.objects.filter(pk__in=stale).delete()
-    if reset_links:
-        through.objects.filter(authorship_id__in=reset_links).delete()
-    if changed:
-        Authorship.objects.bulk_update(
-            changed, ["researcher", "position", "raw_author_name", "order"]
-        )
-    if new_authorships:
+    def _insert_new(self) -> list[tuple[int, int]]:
+        """Insert the new authorships; returns their (authorship pk, institution pk) links."""
         inserted = insert_rows(
             Authorship,
             ["work_id", "order", "researcher_id", "position", "raw_author_name"],
-            [ids + text for ids, text, _ in new_authorships],
+            [ids + text for ids, text, _ in self.new],
             returning=["work_id", "order", "id"],
         )
         pks = {(work_pk, order): pk for work_pk, order, pk in inserted}
@@ -551,20 +557,151 @@ def _sync_children(
             pks = {
                 (w, o): pk
                 for w, o, pk in Authorship.objects.filter(
-                    work_id__in={ids[0] for ids, _, _ in new_authorships}
+                    work_id__in={ids[0] for ids, _, _ in self.new}
                 ).values_list("work_id", "order", "pk")
             }
-        new_links.extend(
-            (pks[ids[:2]], i)
-            for ids, _, institution_set in new_authorships
-            for i in institution_set
-        )
-    if new_links:
-        insert_rows(through, ["authorship_id", "institution_id"], new_links, ignore_conflicts=True)
-    if stale_topics:
-        WorkTopic.objects.filter(pk__in=stale_topics).delete()
-    if changed_topics:
-        WorkTopic.objects.bulk_update(changed_topics, ["score"])
-    if new_topics:
-        insert_rows(WorkTopic, ["work_id", "topic_id", "score"], new_topics, ignore_conflicts=True)
+        return [(pks[ids[:2]], i) for ids, _, institutions in self.new for i in institutions]
+
+
+def _sync_authorships(
+    records: list[WorkRecord], written: _Written, referenced: _Referenced, previous: _Previous
+) -> set[str]:
+    """Make the authorships (with their institutions) of each work whose record has the key
+    what the record says, touching only rows that differ. Returns the OpenAlex ids of the works
+    whose authorships changed.
+
+    An authorship linking a researcher without an OpenAlex id (a curated or arXiv record, on a
+    work adopted by DOI) is curation the source cannot know about: it is kept, moved after the
+    source's authors if the source now uses its place.
+    """
+    writes, touched = _AuthorshipWrites(), set()
+    managed: dict[int, str] = {}  # work pk -> OpenAlex id, for the works whose record has the key
+    wanted: set[tuple[int, int]] = set()  # (work pk, order) the records name
+    for record in records:
+        work_pk = written.pk_by_id.get(record.openalex_id)
+        if work_pk is None or record.authorships is None:
+            continue
+        managed[work_pk] = record.openalex_id
+        wanted.update((work_pk, a.order) for a in record.authorships)
+        moved = _move_curated(record, work_pk, previous, writes)
+        if _diff_authorships(record, work_pk, referenced, previous, writes) or moved:
+            touched.add(record.openalex_id)
+    writes.stale = _stale(previous.authorships, wanted, managed, touched)
+    writes.apply()
     return touched
+
+
+def _move_curated(
+    record: WorkRecord, work_pk: int, previous: _Previous, writes: _AuthorshipWrites
+) -> bool:
+    """Move the work's curated authorships that sit where the source now puts one of its
+    authors after every order in use; True if one moved."""
+    curated = previous.curated.get(work_pk)
+    if not curated:
+        return False
+    source_orders = {a.order for a in record.authorships}
+    next_free = max(len(record.authorships), previous.last_order.get(work_pk, -1) + 1)
+    moved = False
+    for row in curated:
+        if row.order in source_orders:
+            # Beyond every order in use, so the move cannot collide with a row.
+            row.order, next_free = next_free, next_free + 1
+            writes.changed.append(row)
+            moved = True
+    return moved
+
+
+def _diff_authorships(
+    record: WorkRecord,
+    work_pk: int,
+    referenced: _Referenced,
+    previous: _Previous,
+    writes: _AuthorshipWrites,
+) -> bool:
+    """Gather the writes that make one work's authorships from the source what the record
+    says; True if there are any."""
+    changed = False
+    for authorship in record.authorships:
+        author = authorship.author
+        researcher_pk = referenced.researchers.get(author.openalex_id) if author else None
+        institutions = {
+            referenced.institutions[i]
+            for i in authorship.institutions
+            if i in referenced.institutions
+        }
+        row = previous.authorships.get((work_pk, authorship.order))
+        if row is None:
+            writes.new.append(
+                (
+                    (work_pk, authorship.order, researcher_pk),
+                    (authorship.position, authorship.raw_author_name),
+                    institutions,
+                )
+            )
+            changed = True
+            continue
+        fields = {
+            "researcher_id": researcher_pk,
+            "position": authorship.position,
+            "raw_author_name": authorship.raw_author_name,
+        }
+        if apply_fields(row, fields):
+            writes.changed.append(row)
+            changed = True
+        if previous.links.get(row.pk, set()) != institutions:
+            writes.reset_links.append(row.pk)
+            writes.new_links.extend((row.pk, i) for i in institutions)
+            changed = True
+    return changed
+
+
+def _sync_topics(
+    records: list[WorkRecord], written: _Written, topic_pks: dict[str, int], previous: _Previous
+) -> set[str]:
+    """Make the topics (with their scores) of each work whose record has ``topics`` or
+    ``primary_topic`` what the record says, touching only rows that differ. Returns the
+    OpenAlex ids of the works whose topics changed."""
+    new, changed, touched = [], [], set()
+    managed: dict[int, str] = {}  # work pk -> OpenAlex id, for the works whose record has topics
+    wanted: set[tuple[int, int]] = set()  # (work pk, topic pk) the records name
+    for record in records:
+        work_pk = written.pk_by_id.get(record.openalex_id)
+        if work_pk is None or record.topic_scores is None:
+            continue
+        managed[work_pk] = record.openalex_id
+        for topic_id, score in record.topic_scores.items():
+            if (topic_pk := topic_pks.get(topic_id)) is None:
+                continue
+            wanted.add((work_pk, topic_pk))
+            row = previous.topics.get((work_pk, topic_pk))
+            if row is None:
+                new.append((work_pk, topic_pk, score))
+            elif row.score != score:
+                row.score = score
+                changed.append(row)
+            else:
+                continue
+            touched.add(record.openalex_id)
+    if stale := _stale(previous.topics, wanted, managed, touched):
+        WorkTopic.objects.filter(pk__in=stale).delete()
+    if changed:
+        WorkTopic.objects.bulk_update(changed, ["score"])
+    if new:
+        insert_rows(WorkTopic, ["work_id", "topic_id", "score"], new, ignore_conflicts=True)
+    return touched
+
+
+def _stale(
+    rows: Mapping[tuple[int, int], Authorship | WorkTopic],
+    wanted: set[tuple[int, int]],
+    managed: dict[int, str],
+    touched: set[str],
+) -> list[int]:
+    """Pks of the previous rows, keyed (work pk, ...), of the works the batch manages that the
+    records no longer name; their works are added to ``touched``."""
+    stale = []
+    for key, row in rows.items():
+        if key[0] in managed and key not in wanted:
+            stale.append(row.pk)
+            touched.add(managed[key[0]])
+    return stale
