@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bzpeer.identifiers import normalise_orcid
 from bzpeer.mail import mail_after_commit
 from bzpeer.site import site_url
 from bzpeer.staff import has_staff_permission
@@ -24,7 +25,6 @@ from follows.models import Notification
 from profiles.models import Researcher
 
 EMAIL_LINK_SALT = "claims.institutional-email"
-ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 MAX_LINKS = 5
 RESEND_COOLDOWN_MINUTES = 10
 
@@ -44,13 +44,6 @@ def audit(action, actor=None, *, researcher=None, claim=None, invitation=None, *
     )
 
 
-def normalise_orcid(value: str) -> str:
-    value = (value or "").strip().upper()
-    for prefix in ("HTTPS://ORCID.ORG/", "HTTP://ORCID.ORG/", "HTTPS://SANDBOX.ORCID.ORG/"):
-        value = value.removeprefix(prefix)
-    return value if ORCID_RE.match(value) else ""
-
-
 def orcid_for_user(user) -> str:
     """The ORCID iD the user proved by signing in with ORCID; "" when they have not."""
     from allauth.socialaccount.models import SocialAccount
@@ -60,7 +53,7 @@ def orcid_for_user(user) -> str:
         .values_list("uid", flat=True)
         .first()
     )
-    return normalise_orcid(uid or "")
+    return normalise_orcid(uid) or ""
 
 
 def clean_links(links) -> list[dict]:
@@ -146,7 +139,7 @@ def submit_claim(
             orcid = orcid_for_user(user)
             if not orcid:
                 raise ClaimError("Sign in with ORCID first: the iD must come from ORCID itself.")
-            if normalise_orcid(researcher.orcid or "") != orcid:
+            if normalise_orcid(researcher.orcid) != orcid:
                 raise ClaimError(
                     f"Your ORCID iD {orcid} is not this record's ORCID, so it cannot prove the "
                     "claim. Choose other evidence."

@@ -19,6 +19,7 @@ import re
 from django.db import transaction
 from django.db.models import Q
 
+from bzpeer.identifiers import arxiv_doi
 from profiles.models import Institution, Researcher
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
 from works.importers.imported_text import bounded, noting_cuts, reading
@@ -27,10 +28,6 @@ from works.importers.openalex import ImportStats
 from works.importers.schemas import checked_arxiv_entry
 from works.models import Authorship, Work
 from works.versions import is_preprint
-
-
-def arxiv_doi(arxiv_id: str) -> str:
-    return f"10.48550/arxiv.{arxiv_id}".lower()
 
 
 def _link_pattern(arxiv_id: str) -> re.Pattern:
