@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bzpeer.identifiers import normalise_orcid
+from bzpeer.locking import lock_in_id_order
 from bzpeer.mail import mail_after_commit
 from bzpeer.site import site_url
 from bzpeer.staff import has_staff_permission
@@ -396,12 +397,7 @@ def transfer_ownership_for_merge(source: Researcher, target: Researcher, actor) 
     """
     with transaction.atomic():
         # The merge already holds these locks; take them in id order anyway, as it does.
-        locked = {
-            r.pk: r
-            for r in Researcher.objects.select_for_update()
-            .filter(pk__in=[source.pk, target.pk])
-            .order_by("pk")
-        }
+        locked = lock_in_id_order(Researcher, [source.pk, target.pk])
         source, target = locked[source.pk], locked[target.pk]
         if source.owner_id is not None and target.owner_id is not None:
             raise ClaimError(

@@ -12,7 +12,7 @@ import unicodedata
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -224,10 +224,14 @@ def to_csl(works) -> list[dict]:
 
 def _researcher_or_redirect(request, pk: int):
     """(researcher, None) for a canonical record; (None, redirect) for a merged one."""
-    researcher = get_object_or_404(Researcher.objects.select_related("merged_into"), pk=pk)
+    researcher = get_object_or_404(Researcher, pk=pk)
     if researcher.merged_into_id is not None:
+        # Straight to the live record, not one hop at a time.
+        live = Researcher.objects.resolve(pk)
+        if live is None:
+            raise Http404("This record was merged into a record that no longer resolves.")
         url_name = request.resolver_match.view_name
-        return None, redirect(reverse(url_name, args=[researcher.merged_into_id]))
+        return None, redirect(reverse(url_name, args=[live.pk]))
     return researcher, None
 
 

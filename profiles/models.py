@@ -29,10 +29,59 @@ class Institution(models.Model):
         return self.display_name
 
 
+# Merges are shallow in practice (a merge refuses a record that is itself merged); the cap
+# only stops a chain broken by hand-edited data from being followed for ever.
+MAX_MERGE_HOPS = 20
+
+
 class ResearcherQuerySet(models.QuerySet):
     def canonical(self):
         """Records not merged into another one: the ones that have pages of their own."""
         return self.filter(merged_into__isnull=True)
+
+    def resolve(self, pk) -> "Researcher | None":
+        """The live record for ``pk``: the record itself, or the one it was merged into (the
+        ``merged_into`` chain followed to its end). One query per hop, so one for a record
+        that was never merged; the queryset's ``select_related`` and filters apply to each.
+
+        None when no record has this pk, and None when the chain never reaches a live record
+        (a cycle, or more than ``MAX_MERGE_HOPS`` hops): there is no right answer to give.
+        """
+        seen = set()
+        researcher = self.filter(pk=pk).first()
+        while researcher is not None and researcher.merged_into_id is not None:
+            seen.add(researcher.pk)
+            if researcher.merged_into_id in seen or len(seen) > MAX_MERGE_HOPS:
+                return None
+            researcher = self.filter(pk=researcher.merged_into_id).first()
+        return researcher
+
+    def resolve_pks(self, pks, known: dict | None = None) -> dict[int, int]:
+        """{pk: pk of its live record} for many records at once, as ``resolve`` does for one:
+        one query per level of the deepest chain. ``known`` ({pk: merged_into_id}, for rows
+        the caller has already read) saves those reads, so a batch where nothing was merged
+        costs no query. Pks that do not resolve (missing, or a broken chain) are left out."""
+        targets = dict(known or {})
+        pending = {pk for pk in pks if pk not in targets}
+        pending |= {t for t in targets.values() if t is not None and t not in targets}
+        for _ in range(MAX_MERGE_HOPS + 1):
+            if not pending:
+                break
+            found = dict(self.filter(pk__in=pending).values_list("pk", "merged_into_id"))
+            targets.update(found)
+            pending = {t for t in found.values() if t is not None and t not in targets}
+
+        def live(pk):
+            seen = set()
+            while pk in targets and pk not in seen and len(seen) <= MAX_MERGE_HOPS:
+                seen.add(pk)
+                if targets[pk] is None:
+                    return pk
+                pk = targets[pk]
+            return None
+
+        resolved = {pk: live(pk) for pk in pks}
+        return {pk: target for pk, target in resolved.items() if target is not None}
 
 
 class Researcher(models.Model):

@@ -16,8 +16,6 @@ from profiles.publications import (
 from profiles.summary import summary_for
 
 RESEARCHERS_PER_PAGE = 30
-# Merges are shallow in practice; the cap only stops a bad chain from looping.
-MAX_MERGE_HOPS = 10
 OPENALEX_AUTHOR_ID = re.compile(r"[Aa][0-9]{1,15}")
 
 
@@ -54,13 +52,11 @@ def search(request):
     return response
 
 
-def _canonical(researcher: Researcher) -> Researcher:
-    """The record a merged researcher now lives in (itself when not merged)."""
-    hops = 0
-    while researcher.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        researcher = Researcher.objects.get(pk=researcher.merged_into_id)
-        hops += 1
-    return researcher
+def _live_or_404(pk: int) -> Researcher:
+    live = Researcher.objects.resolve(pk)
+    if live is None:
+        raise Http404("This record was merged into a record that no longer resolves.")
+    return live
 
 
 def researcher_detail(request, pk: int):
@@ -68,7 +64,7 @@ def researcher_detail(request, pk: int):
         Researcher.objects.select_related("last_known_institution"), pk=pk
     )
     if researcher.merged_into_id is not None:
-        target = _canonical(researcher).get_absolute_url()
+        target = _live_or_404(researcher.pk).get_absolute_url()
         if request.GET:
             target = f"{target}?{request.GET.urlencode()}"
         return redirect(target, permanent=True)
@@ -96,4 +92,4 @@ def researcher_by_openalex_id(request, openalex_id: str):
     if not OPENALEX_AUTHOR_ID.fullmatch(openalex_id):
         raise Http404("Not an OpenAlex author id.")
     researcher = get_object_or_404(Researcher, openalex_id=openalex_id.upper())
-    return redirect(_canonical(researcher))
+    return redirect(_live_or_404(researcher.pk))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from bzpeer.locking import lock_in_id_order
 from claims import actions as claims_actions
 from follows import actions as follows_actions
 from profiles.models import Affiliation, Researcher
@@ -63,17 +64,6 @@ def set_work_hidden(work: Work, hidden: bool, actor, reason: str = "") -> bool:
     return True
 
 
-def _canonical_pk(pk: int) -> int:
-    seen = set()
-    while pk not in seen:
-        seen.add(pk)
-        nxt = Researcher.objects.filter(pk=pk).values_list("merged_into_id", flat=True).first()
-        if not nxt:
-            return pk
-        pk = nxt
-    return pk
-
-
 def _move_authorships(from_pk: int, to_pk: int, work_ids=None) -> int:
     qs = Authorship.objects.filter(researcher_id=from_pk)
     if work_ids is not None:
@@ -90,13 +80,8 @@ def merge_researchers(
     records are claimed."""
     if source.pk == target.pk:
         raise CurationError("A record cannot be merged into itself.")
-    # Lock in id order, as the graph refresh and claims do, so crossed merges queue.
-    locked = {
-        r.pk: r
-        for r in Researcher.objects.select_for_update()
-        .filter(pk__in=[source.pk, target.pk])
-        .order_by("pk")
-    }
+    # In id order, as the graph refresh and claims lock, so crossed merges queue.
+    locked = lock_in_id_order(Researcher, [source.pk, target.pk])
     source, target = locked[source.pk], locked[target.pk]
     if target.merged_into_id:
         raise CurationError(f"{target} is itself merged into another record; merge into that one.")
@@ -201,8 +186,11 @@ def reapply_curation() -> dict[str, int]:
         if entry.action in (CurationLog.Action.HIDE, CurationLog.Action.UNHIDE):
             hidden_state[target["work"]] = entry.action == CurationLog.Action.HIDE
         elif entry.action == CurationLog.Action.MERGE:
-            source_pk, target_pk = target["source"], _canonical_pk(target["target"])
-            if source_pk == target_pk:
+            source_pk = target["source"]
+            # A target that no longer resolves (deleted, or a chain broken by hand) is skipped:
+            # re-pointing the source into a broken chain would only lengthen it.
+            target_pk = Researcher.objects.resolve_pks([target["target"]]).get(target["target"])
+            if target_pk is None or source_pk == target_pk:
                 continue
             counts["remerged"] += (
                 Researcher.objects.filter(pk=source_pk)
@@ -212,8 +200,8 @@ def reapply_curation() -> dict[str, int]:
             counts["moved"] += _move_authorships(source_pk, target_pk)
         elif entry.action == CurationLog.Action.SPLIT:
             counts["moved"] += _move_authorships(target["from"], target["to"], target["works"])
-            canonical = _canonical_pk(target["from"])
-            if canonical != target["from"]:
+            canonical = Researcher.objects.resolve_pks([target["from"]]).get(target["from"])
+            if canonical is not None and canonical != target["from"]:
                 counts["moved"] += _move_authorships(canonical, target["to"], target["works"])
     for hidden in (True, False):
         ids = [pk for pk, state in hidden_state.items() if state is hidden]

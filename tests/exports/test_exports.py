@@ -198,6 +198,22 @@ def test_a_merged_record_redirects_to_the_record_it_was_merged_into(client, mear
     assert response["Location"] == f"/researchers/{mearman.pk}/{suffix}"
 
 
+@pytest.mark.parametrize("suffix", ["works.bib", "works.ris", "works.json", "badge.svg"])
+def test_a_record_merged_twice_redirects_straight_to_the_live_record(client, mearman, suffix):
+    middle = ResearcherFactory(merged_into=mearman)
+    old = ResearcherFactory(merged_into=middle)
+    response = client.get(f"/researchers/{old.pk}/{suffix}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/researchers/{mearman.pk}/{suffix}"
+
+
+def test_a_merge_cycle_is_a_404_not_a_redirect_loop(client, db):
+    a, b = ResearcherFactory(), ResearcherFactory()
+    Researcher.objects.filter(pk=a.pk).update(merged_into=b)
+    Researcher.objects.filter(pk=b.pk).update(merged_into=a)
+    assert client.get(f"/researchers/{a.pk}/works.bib").status_code == 404
+
+
 @pytest.mark.parametrize("suffix", ["works.bib", "works.ris", "works.json", "feed.atom"])
 def test_export_query_counts_do_not_grow(client, db, suffix, django_assert_max_num_queries):
     researcher = ResearcherFactory()

@@ -73,6 +73,17 @@ def test_a_merged_record_redirects_to_the_record_it_was_merged_into(client):
     assert response["Location"] == reverse("graph:explorer", args=[kept.pk])
 
 
+def test_a_record_merged_twice_and_a_merge_cycle_reach_the_explorer_as_resolve_says(client):
+    kept = ResearcherFactory()
+    old = ResearcherFactory(merged_into=ResearcherFactory(merged_into=kept))
+    response = client.get(reverse("graph:explorer", args=[old.pk]))
+    assert response["Location"] == reverse("graph:explorer", args=[kept.pk])
+    a, b = ResearcherFactory(), ResearcherFactory()
+    Researcher.objects.filter(pk=a.pk).update(merged_into=b)
+    Researcher.objects.filter(pk=b.pk).update(merged_into=a)
+    assert client.get(reverse("graph:explorer", args=[a.pk])).status_code == 404
+
+
 @pytest.mark.parametrize("works", [3, 30])
 def test_the_slice_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries, works):
     researcher = ResearcherFactory()

@@ -407,6 +407,13 @@ def test_a_merged_record_redirects_permanently_to_the_canonical_one(client):
     assert response["Location"] == f"/researchers/{canonical.pk}/?page=2"
 
 
+def test_a_merge_cycle_is_a_404_not_a_redirect_loop(client):
+    a, b = ResearcherFactory(), ResearcherFactory()
+    Researcher.objects.filter(pk=a.pk).update(merged_into=b)
+    Researcher.objects.filter(pk=b.pk).update(merged_into=a)
+    assert client.get(a.get_absolute_url()).status_code == 404
+
+
 def test_an_unknown_researcher_is_a_404(client):
     assert client.get("/researchers/999999/").status_code == 404
 

@@ -34,14 +34,6 @@ def _link_pattern(arxiv_id: str) -> re.Pattern:
     return re.compile(rf"arxiv\.org/(abs|pdf)/{re.escape(arxiv_id)}(v\d+)?(\.pdf)?$", re.I)
 
 
-def _canonical(researcher: Researcher) -> Researcher:
-    seen = set()
-    while researcher.merged_into_id and researcher.pk not in seen:
-        seen.add(researcher.pk)
-        researcher = researcher.merged_into
-    return researcher
-
-
 def _find_existing(researcher: Researcher, entries: list[ArxivEntry]) -> dict[str, Work]:
     ids = [e.arxiv_id for e in entries]
     by_identifier = Q(arxiv_id__in=ids) | Q(doi__in=[arxiv_doi(i) for i in ids])
@@ -157,7 +149,8 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
     with noting_cuts() as cuts:
         entries = [_bounded(entry) for entry in entries]
     stats = ImportStats(cuts=cuts)
-    researcher = _canonical(researcher)
+    # A merged record's works go to the record it lives in now (itself on a broken chain).
+    researcher = Researcher.objects.resolve(researcher.pk) or researcher
     names = researcher_names(researcher)
     matched: list[tuple[ArxivEntry, int]] = []
     for entry in entries:

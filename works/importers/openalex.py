@@ -40,7 +40,6 @@ from works.importers.openalex_records import (
     parse_work,
 )
 from works.importers.openalex_upserts import (
-    MAX_MERGE_DEPTH,
     apply_fields,
     bulk_update_touched,
     sync_affiliations,
@@ -114,11 +113,7 @@ def import_author(data: dict) -> Researcher:
     """
     import_authors([data])
     researcher = Researcher.objects.get(openalex_id=entity_id(data, "A"))
-    for _ in range(MAX_MERGE_DEPTH):
-        if researcher.merged_into_id is None:
-            break
-        researcher = Researcher.objects.get(pk=researcher.merged_into_id)
-    return researcher
+    return Researcher.objects.resolve(researcher.pk) or researcher
 
 
 def import_authors(authors: list[dict]) -> ImportStats:

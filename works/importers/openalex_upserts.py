@@ -12,9 +12,6 @@ from works.importers.bulk_insert import insert_new
 from works.importers.openalex_records import AuthorRecord
 from works.models import Source, Topic
 
-# A merged_into chain longer than this is a data error (or a cycle); stop following it there.
-MAX_MERGE_DEPTH = 20
-
 
 def apply_fields(obj, fields: dict) -> list[str]:
     """Set the fields that differ on obj; return their names."""
@@ -221,26 +218,10 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
 
 def follow_merges(pk_by_id: dict, merged_into: dict) -> dict:
     """Map each OpenAlex id to the pk of its canonical record (a query per chain level, and
-    none when nothing in the batch was merged)."""
-    targets = dict(merged_into)
-    pending = {t for t in targets.values() if t is not None and t not in targets}
-    for _ in range(MAX_MERGE_DEPTH):
-        if not pending:
-            break
-        found = dict(Researcher.objects.filter(pk__in=pending).values_list("pk", "merged_into"))
-        targets.update(found)
-        targets.update(dict.fromkeys(pending - set(found)))
-        pending = {t for t in found.values() if t is not None and t not in targets}
-
-    def canonical(pk):
-        for _ in range(MAX_MERGE_DEPTH):
-            nxt = targets.get(pk)
-            if nxt is None:
-                return pk
-            pk = nxt
-        return pk
-
-    return {oid: canonical(pk) for oid, pk in pk_by_id.items()}
+    none when nothing in the batch was merged). A record on a broken chain keeps its own pk:
+    its works must land somewhere."""
+    live = Researcher.objects.resolve_pks(list(pk_by_id.values()), known=merged_into)
+    return {oid: live.get(pk, pk) for oid, pk in pk_by_id.items()}
 
 
 def sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):

@@ -21,11 +21,7 @@ def find_researcher(value: str) -> Researcher:
         raise CommandError(
             f"no researcher {value!r} (give a primary key or an OpenAlex id)"
         ) from exc
-    seen = set()
-    while researcher.merged_into_id and researcher.pk not in seen:
-        seen.add(researcher.pk)
-        researcher = researcher.merged_into
-    return researcher
+    return Researcher.objects.resolve(researcher.pk) or researcher
 
 
 class Command(BaseCommand):
