@@ -164,7 +164,15 @@ def generate(works: int, authorships: int, seed: int = 4) -> int:
         authorship_rows,
     )
     copy_rows("works_worktopic", ["work_id", "topic_id", "score"], topic_rows)
-    # 2% of works are preprints of another work of the same team.
+    pair_preprints(rng, work_ids, team_of_work)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return prolific
+
+
+def pair_preprints(rng: random.Random, work_ids: list[int], team_of_work: list[int]) -> None:
+    """Make 2% of the works preprints of another work of the same team."""
     by_team: dict[int, list[int]] = {}
     for work_id, team in zip(work_ids, team_of_work, strict=True):
         by_team.setdefault(team, []).append(work_id)
@@ -175,9 +183,6 @@ def generate(works: int, authorships: int, seed: int = 4) -> int:
                 pairs.append((published, preprint))
     with connection.cursor() as cursor:
         cursor.executemany("UPDATE works_work SET version_of_id = %s WHERE id = %s", pairs)
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-    return prolific
 
 
 def timed(function, runs: int) -> list[float]:

@@ -66,6 +66,8 @@ TABLES = [
 _ARXIV_LINK = re.compile(r"arxiv\.org/(abs|pdf)/[A-Za-z\-.]*/?\d{4}\.?\d{3,5}(v\d+)?", re.I)
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.[\w.\-/]+", re.I)
 _AUTHOR_ID = re.compile(r"https://openalex\.org/A(\d+)")
+# One line of the report: what, seconds, works/s, import stats.
+LINE = "{:<44}{:7.2f} s {:8,.0f} works/s   {}"
 
 
 def templates() -> list[str]:
@@ -184,6 +186,58 @@ def empty_tables() -> None:
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
 
 
+def timed_import(path: Path, batch_size: int, *, profile: bool = False):
+    """Seconds and stats of one import of the file (with a cProfile report if asked)."""
+    from works.importers.snapshot import import_snapshot_file
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    stats = import_snapshot_file(path, batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"works/importers", 20)
+    return seconds, stats
+
+
+def import_deferred(path: Path, batch_size: int, counts: dict[str, int], works: int) -> float:
+    """Empty the tables and import the file again with the search indexes dropped and built
+    after; prints and returns the total seconds (drop + load + rebuild)."""
+    from works.importers import search_indexes
+    from works.importers.snapshot import import_snapshot_file
+
+    empty_tables()
+    started = time.perf_counter()
+    dropped = search_indexes.drop()
+    loaded_at = time.perf_counter()
+    try:
+        deferred_stats = import_snapshot_file(path, batch_size=batch_size)
+    finally:
+        rebuilt_at = time.perf_counter()
+        search_indexes.create(dropped)
+    done = time.perf_counter()
+    assert row_counts() == counts, "the deferred import wrote other rows"
+    deferred = done - started
+    rebuild = done - rebuilt_at
+    print(
+        LINE.format(
+            "import, search indexes deferred (total):", deferred, works / deferred, deferred_stats
+        )
+    )
+    print(
+        f"    of which load {rebuilt_at - loaded_at:.2f} s, drop "
+        f"{loaded_at - started:.2f} s, rebuild {rebuild:.2f} s ({', '.join(dropped)})"
+    )
+    return deferred
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--works", type=int, default=10_000)
@@ -195,8 +249,6 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL database (COPY is the baseline).")
 
     from bzpeer import planner_statistics
-    from works.importers import search_indexes
-    from works.importers.snapshot import import_snapshot_file
 
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
@@ -206,33 +258,17 @@ def main() -> None:
             size = path.stat().st_size / 1e6
             print(f"generated {works:,} works, {authorships:,} authorships ({size:.1f} MB)")
 
-            profiler = None
-            if args.profile:
-                import cProfile
-
-                profiler = cProfile.Profile()
-                profiler.enable()
-            started = time.perf_counter()
-            stats = import_snapshot_file(path, batch_size=args.batch_size)
-            first = time.perf_counter() - started
-            if profiler is not None:
-                import pstats
-
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"works/importers", 20)
+            first, stats = timed_import(path, args.batch_size, profile=args.profile)
             counts = row_counts()
             rows = sum(counts.values())
             print(f"rows written: {rows:,} (" + ", ".join(f"{t}={n:,}" for t, n in counts.items()))
-            line = "{:<44}{:7.2f} s {:8,.0f} works/s   {}"
-            print(line.format("import, indexes live:", first, works / first, stats))
+            print(LINE.format("import, indexes live:", first, works / first, stats))
             # As the import command does after a load: the re-import plans on fresh statistics.
             planner_statistics.refresh()
 
-            started = time.perf_counter()
-            again = import_snapshot_file(path, batch_size=args.batch_size)
-            second = time.perf_counter() - started
+            second, again = timed_import(path, args.batch_size)
             print(
-                line.format(
+                LINE.format(
                     "re-import (all unchanged), indexes live:", second, works / second, again
                 )
             )
@@ -241,37 +277,15 @@ def main() -> None:
             copy_deferred, per_table_deferred = copy_baseline("deferred")
             bare, _ = copy_baseline("bare")
 
-            empty_tables()
-            started = time.perf_counter()
-            dropped = search_indexes.drop()
-            loaded_at = time.perf_counter()
-            try:
-                deferred_stats = import_snapshot_file(path, batch_size=args.batch_size)
-            finally:
-                rebuilt_at = time.perf_counter()
-                search_indexes.create(dropped)
-            done = time.perf_counter()
-            assert row_counts() == counts, "the deferred import wrote other rows"
-            deferred = done - started
-            rebuild = done - rebuilt_at
-            print(
-                line.format(
-                    "import, search indexes deferred (total):", deferred, works / deferred,
-                    deferred_stats,
-                )
-            )  # fmt: skip
-            print(
-                f"    of which load {rebuilt_at - loaded_at:.2f} s, drop "
-                f"{loaded_at - started:.2f} s, rebuild {rebuild:.2f} s ({', '.join(dropped)})"
-            )
-            print(line.format("COPY, indexes live:", copy, works / copy, ""))
+            deferred = import_deferred(path, args.batch_size, counts, works)
+            print(LINE.format("COPY, indexes live:", copy, works / copy, ""))
             print("    per table:", ", ".join(f"{t}={s:.2f}s" for t, s in per_table.items()))
-            print(line.format("COPY, search indexes built after:", copy_deferred,
+            print(LINE.format("COPY, search indexes built after:", copy_deferred,
                               works / copy_deferred, ""))  # fmt: skip
             print(
                 "    per table:", ", ".join(f"{t}={s:.2f}s" for t, s in per_table_deferred.items())
             )
-            print(line.format("COPY, no index at all (reference):", bare, works / bare, ""))
+            print(LINE.format("COPY, no index at all (reference):", bare, works / bare, ""))
             print(
                 f"ratio import/COPY, indexes live:     {copy / first:.2f} "
                 f"({works / first:,.0f} works/s)"

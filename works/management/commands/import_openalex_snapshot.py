@@ -74,29 +74,14 @@ class Command(BaseCommand):
                 return
         if not paths:
             raise CommandError("give at least one PATH")
-        if not options["defer_search_indexes"] and search_indexes.supported():
-            missing = set(search_indexes.SEARCH_INDEXES) - set(search_indexes.live_definitions())
-            if missing:
-                self.stderr.write(
-                    f"Search indexes missing: {', '.join(sorted(missing))}; recreate them with "
-                    "--rebuild-search-indexes."
-                )
-        failed = []
         defer = options["defer_search_indexes"]
+        if not defer:
+            self._warn_of_missing_search_indexes()
+        failed = []
         with search_indexes.deferred(note=say) if defer else nullcontext():
             for path in expand(paths):
-                try:
-                    stats = import_snapshot_file(path, batch_size=batch_size, progress=say)
-                except SnapshotError as exc:
-                    failed.append(f"{exc} (nothing imported from this file)")
-                else:
-                    if say:
-                        say(
-                            f"{path}: done: created {stats.created}, updated {stats.updated}, "
-                            f"unchanged {stats.unchanged}, skipped {stats.skipped}"
-                        )
-                        for line in describe_cuts(stats.cuts):
-                            say(f"{path}: {line}")
+                if error := self._import(path, batch_size, say):
+                    failed.append(error)
         # The graph recompute and the first pages after a load plan on fresh statistics.
         planner_statistics.refresh()
         graph = after_bulk_import()
@@ -108,3 +93,28 @@ class Command(BaseCommand):
             )
         if failed:
             raise CommandError("\n".join(failed))
+
+    def _warn_of_missing_search_indexes(self):
+        if not search_indexes.supported():
+            return
+        missing = set(search_indexes.SEARCH_INDEXES) - set(search_indexes.live_definitions())
+        if missing:
+            self.stderr.write(
+                f"Search indexes missing: {', '.join(sorted(missing))}; recreate them with "
+                "--rebuild-search-indexes."
+            )
+
+    def _import(self, path, batch_size, say) -> str | None:
+        """Import one file; the error to report at the end if it was refused."""
+        try:
+            stats = import_snapshot_file(path, batch_size=batch_size, progress=say)
+        except SnapshotError as exc:
+            return f"{exc} (nothing imported from this file)"
+        if say:
+            say(
+                f"{path}: done: created {stats.created}, updated {stats.updated}, "
+                f"unchanged {stats.unchanged}, skipped {stats.skipped}"
+            )
+            for line in describe_cuts(stats.cuts):
+                say(f"{path}: {line}")
+        return None
