@@ -101,3 +101,13 @@ def test_python_fold_agrees_with_the_postgres_fold_on_every_latin_letter_unaccen
     assert len(rows) > 600  # unaccent's rules cover the Latin-1 and Latin Extended letters
     disagreements = [(c, sql, fold(c)) for c, sql in rows if fold(c) != " ".join(sql.split())]
     assert disagreements == []
+
+
+@pytest.mark.django_db
+def test_search_finds_undecomposed_letters_from_either_spelling():
+    from profiles.search import researchers_matching
+    from tests.factories import ResearcherFactory
+
+    soren = ResearcherFactory(display_name="Søren Straße")
+    for query in ("soren strasse", "Søren Straße", "SØREN", "strass"):
+        assert soren in list(researchers_matching(query)), query
