@@ -18,11 +18,11 @@ who a record is, not that anyone works with them. ``score`` and ``level_for`` ar
 ``Evidence``; ``recompute`` reads the evidence with one query and writes the results.
 """
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -163,24 +163,31 @@ def explain(e: Evidence) -> list[dict]:
     ]
 
 
+# Each component's key, label, maximum and short explanation's format, worked out once: a full
+# recompute scores 100,000s of records.
+_COMPONENT_SHAPES = [
+    (key, label, sum(m for _, m in items), ", ".join(f"{item} {{}}/{m}" for item, m in items))
+    for key, label, items in COMPONENTS
+]
+
+
 def score(evidence: Evidence) -> tuple[int, dict]:
     """The 0-100 score and its stored breakdown: each component's points, maximum and a short
     explanation ("Works 9/20, topics 3/5"), the level, and the evidence it was computed from
-    (``explain(Evidence(**breakdown["evidence"]))`` gives the long explanations)."""
-    components = []
-    for (key, label, items), points in zip(COMPONENTS, item_points(evidence), strict=True):
-        components.append(
-            {
-                "key": key,
-                "label": label,
-                "points": sum(points),
-                "max": sum(maximum for _, maximum in items),
-                "explanation": ", ".join(
-                    f"{item} {p}/{maximum}"
-                    for (item, maximum), p in zip(items, points)  # noqa: B905
-                ),
-            }
+    (``explain(Evidence(**breakdown["evidence"]))`` gives the long explanations). The one
+    place the breakdown is built; ``_scored`` serialises it for the bulk write."""
+    components = [
+        {
+            "key": key,
+            "label": label,
+            "points": sum(points),
+            "max": maximum,
+            "explanation": explanation.format(*points),
+        }
+        for (key, label, maximum, explanation), points in zip(
+            _COMPONENT_SHAPES, item_points(evidence), strict=True
         )
+    ]
     total = min(100, sum(component["points"] for component in components))
     level = level_for(evidence)
     breakdown = {
@@ -194,40 +201,12 @@ def score(evidence: Evidence) -> tuple[int, dict]:
     return total, breakdown
 
 
-def _component_template(key: str, label: str, items: list[tuple[str, int]]) -> str:
-    explanation = ", ".join(f"{item} %d/{maximum}" for item, maximum in items)
-    return (
-        f'{{"key":{json.dumps(key)},"label":{json.dumps(label)},"points":%d,'
-        f'"max":{sum(m for _, m in items)},"explanation":{json.dumps(explanation)}}}'
-    )
-
-
-# score()'s JSON as string templates: a full recompute writes 100,000s of breakdowns, and
-# building them as dicts and dumping them took longer than all the SQL.
-_COMPONENT_TEMPLATES = [_component_template(*component) for component in COMPONENTS]
-_LEVEL_LABELS = {int(level): level.label for level in Researcher.Level}
-
-
 @lru_cache(maxsize=100_000)
 def _scored(evidence: Evidence) -> tuple[int, int, str]:
-    """(score, level, breakdown as JSON text), the same as ``score``; many records share
-    the same evidence."""
-    points = item_points(evidence)
-    components = ",".join(
-        template % (sum(p), *p) for template, p in zip(_COMPONENT_TEMPLATES, points, strict=True)
-    )
-    total = min(100, sum(sum(p) for p in points))
-    level = int(level_for(evidence))
-    facts = ",".join(
-        f'"{name}":{"true" if value is True else "false" if value is False else int(value)}'
-        for name, value in vars(evidence).items()
-    )
-    text = (
-        f'{{"score":{total},"band":"{band_for(total)}","level":{level},'
-        f'"level_label":"{_LEVEL_LABELS[level]}","components":[{components}],'
-        f'"evidence":{{{facts}}}}}'
-    )
-    return total, level, text
+    """(score, level, breakdown as JSON text): ``score``'s breakdown serialised for the bulk
+    write and the history rows. Many records share the same evidence, hence the cache."""
+    total, breakdown = score(evidence)
+    return total, breakdown["level"], orjson.dumps(breakdown).decode()
 
 
 # --- Reading evidence and writing scores ------------------------------------------------------
@@ -383,7 +362,7 @@ def _write(results: list[tuple], now, db_now, bulk: bool) -> None:
                 fields = {
                     "verification_level": level,
                     "trust_score": total,
-                    "trust_breakdown": json.loads(breakdown),
+                    "trust_breakdown": orjson.loads(breakdown),
                     "close_collaborators_count": close,
                     "topics_count": topics,
                 }

@@ -3,6 +3,7 @@
 import itertools
 from dataclasses import replace
 
+import orjson
 import pytest
 
 from graph.actions import refresh_researchers
@@ -173,6 +174,23 @@ def test_the_bulk_json_breakdown_is_the_same_as_the_scored_one(evidence):
     stored_total, level, text = _scored(evidence)
     assert (stored_total, level) == (total, breakdown["level"])
     assert json.loads(text) == breakdown
+
+
+def test_each_level_and_component_reads_the_same_in_the_breakdown_as_on_the_model():
+    for evidence in (Evidence(), Evidence(curated=True), Evidence(orcid=True, works=12)):
+        _, breakdown = score(evidence)
+        assert breakdown["level_label"] == Researcher.Level(breakdown["level"]).label
+        record = next(c for c in breakdown["components"] if c["key"] == "record")
+        works = min(20, evidence.works // 5)
+        assert record["explanation"] == f"Works {works}/20, Topics 0/5"
+        assert record["max"] == 25
+
+
+def test_the_stored_json_is_the_breakdown_serialised_once():
+    from graph.trust import _scored
+
+    _, breakdown = score(REFERENCE)
+    assert _scored(REFERENCE)[2] == orjson.dumps(breakdown).decode()
 
 
 # The two records a visitor compared: identifiers and nothing else, and an active record like
