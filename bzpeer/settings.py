@@ -270,6 +270,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "claims.login_throttle.username_from_credentials"
+# The client's address as the API throttles take it (DJANGO_NUM_PROXIES): behind a proxy, the
+# connection's address is the proxy's and would lock every visitor out together.
+AXES_CLIENT_IP_CALLABLE = "claims.login_throttle.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
@@ -391,6 +394,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "profiles.api.errors.api_exception_handler",
 }
+# allauth's sign-in, sign-up and password-reset limits count by address too: the same proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "bzpeer API",
     "DESCRIPTION": "Researcher profiles, works, collaborators and trust.",
