@@ -1,11 +1,10 @@
-import re
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from bzpeer.identifiers import openalex_id_or_none
 from profiles.models import Researcher
 from profiles.publications import (
     attach_authors,
@@ -16,7 +15,6 @@ from profiles.publications import (
 from profiles.summary import summary_for
 
 RESEARCHERS_PER_PAGE = 30
-OPENALEX_AUTHOR_ID = re.compile(r"[Aa][0-9]{1,15}")
 
 
 def home(request):
@@ -89,7 +87,8 @@ def researcher_detail(request, pk: int):
 
 
 def researcher_by_openalex_id(request, openalex_id: str):
-    if not OPENALEX_AUTHOR_ID.fullmatch(openalex_id):
+    author_id = openalex_id_or_none(openalex_id, "A")
+    if author_id is None:
         raise Http404("Not an OpenAlex author id.")
-    researcher = get_object_or_404(Researcher, openalex_id=openalex_id.upper())
+    researcher = get_object_or_404(Researcher, openalex_id=author_id)
     return redirect(_live_or_404(researcher.pk))

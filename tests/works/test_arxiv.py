@@ -99,6 +99,19 @@ def test_known_papers_are_merged_not_duplicated():
     # The anonymous author slot on the known work is now credited to the researcher.
     assert by_doi.authorships.get().researcher == adrian
 
+
+def test_a_known_paper_is_found_by_its_versioned_pdf_link_too():
+    adrian = ResearcherFactory(display_name="Adrian Del Maestro")
+    by_pdf = WorkFactory(
+        title="A Luttinger liquid core", doi=None, arxiv_id=None, landing_page_url="",
+        pdf_url="http://export.arxiv.org/pdf/1201.4869v3.pdf",
+    )  # fmt: skip
+    AuthorshipFactory(work=by_pdf, researcher=adrian, order=0)
+    importer.import_entries(adrian, feed().entries)
+    by_pdf.refresh_from_db()
+    assert by_pdf.arxiv_id == "1201.4869"
+    assert Work.objects.filter(arxiv_id="1201.4869").count() == 1
+
     again = importer.import_entries(adrian, feed().entries)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
     assert Work.objects.count() == 10

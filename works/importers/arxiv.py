@@ -14,12 +14,11 @@ does not fit is refused whole) and their texts bounded (``works.importers.import
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from django.db import transaction
 from django.db.models import Q
 
-from bzpeer.identifiers import arxiv_doi
+from bzpeer.identifiers import arxiv_doi, arxiv_id_from_url
 from profiles.models import Institution, Researcher
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
 from works.importers.imported_text import bounded, noting_cuts, reading
@@ -28,10 +27,6 @@ from works.importers.openalex import ImportStats
 from works.importers.schemas import checked_arxiv_entry
 from works.models import Authorship, Work
 from works.versions import is_preprint
-
-
-def _link_pattern(arxiv_id: str) -> re.Pattern:
-    return re.compile(rf"arxiv\.org/(abs|pdf)/{re.escape(arxiv_id)}(v\d+)?(\.pdf)?$", re.I)
 
 
 def _find_existing(researcher: Researcher, entries: list[ArxivEntry]) -> dict[str, Work]:
@@ -49,13 +44,12 @@ def _find_existing(researcher: Researcher, entries: list[ArxivEntry]) -> dict[st
         Work.objects.filter(by_link, authorships__researcher=researcher).distinct().order_by("pk")
     )
     for arxiv_id in ids:
-        pattern = _link_pattern(arxiv_id)
         for work in candidates:
             if (
                 work.arxiv_id == arxiv_id
                 or work.doi == arxiv_doi(arxiv_id)
-                or pattern.search(work.landing_page_url or "")
-                or pattern.search(work.pdf_url or "")
+                or arxiv_id_from_url(work.landing_page_url) == arxiv_id
+                or arxiv_id_from_url(work.pdf_url) == arxiv_id
             ):
                 found.setdefault(arxiv_id, work)
     return found

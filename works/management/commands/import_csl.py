@@ -3,10 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from bzpeer.identifiers import normalise_openalex_id
 from profiles.models import Researcher
 from works.importers.csl import CslError, import_csl_items, read_csl_file
 from works.importers.imported_text import describe_cuts
-from works.importers.openalex_records import normalise_openalex_id
 from works.runs import after_import
 
 
@@ -16,7 +16,7 @@ def find_researcher(value: str) -> Researcher:
         if value.isdigit():
             researcher = Researcher.objects.get(pk=int(value))
         else:
-            researcher = Researcher.objects.get(openalex_id=normalise_openalex_id(value))
+            researcher = Researcher.objects.get(openalex_id=normalise_openalex_id(value, "A"))
     except (Researcher.DoesNotExist, ValueError) as exc:
         raise CommandError(
             f"no researcher {value!r} (give a primary key or an OpenAlex id)"
