@@ -13,6 +13,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 
+from bzpeer.identifiers import openalex_url
 from graph.models import Collaboration, ResearcherTopic
 from graph.slice import neighbourhood
 from profiles.models import Researcher
@@ -34,7 +35,7 @@ def _work_url(pk: int) -> str:
 
 
 def _openalex_url(openalex_id: str | None) -> str:
-    return f"https://openalex.org/{openalex_id}" if openalex_id else ""
+    return openalex_url(openalex_id) if openalex_id else ""
 
 
 def _add_node(graph: nx.Graph, kind: str, pk: int, label: str, url: str, depth: int, **extra):

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from bzpeer import identifiers
+
 
 class Institution(models.Model):
     openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -167,11 +169,11 @@ class Researcher(models.Model):
 
     @property
     def openalex_url(self) -> str:
-        return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
+        return identifiers.openalex_url(self.openalex_id) if self.openalex_id else ""
 
     @property
     def orcid_url(self) -> str:
-        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+        return identifiers.orcid_url(self.orcid) if self.orcid else ""
 
     @property
     def trust_band(self) -> str:

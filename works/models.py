@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from bzpeer import identifiers
 from profiles.models import Institution, Researcher
 
 
@@ -105,11 +106,11 @@ class Work(models.Model):
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return identifiers.doi_url(self.doi) if self.doi else ""
 
     @property
     def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+        return identifiers.arxiv_abs_url(self.arxiv_id) if self.arxiv_id else ""
 
 
 class Authorship(models.Model):

@@ -18,7 +18,7 @@ import dataclasses
 from django.db import transaction
 from django.db.models import Q
 
-from bzpeer.identifiers import arxiv_doi, arxiv_id_from_url
+from bzpeer.identifiers import arxiv_abs_url, arxiv_doi, arxiv_id_from_url
 from profiles.models import Institution, Researcher
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
 from works.importers.imported_text import bounded, noting_cuts, reading
@@ -189,7 +189,7 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
                     publication_year=entry.published.year if entry.published else None,
                     type="preprint",
                     venue_name=entry.journal_ref or "arXiv",
-                    landing_page_url=f"https://arxiv.org/abs/{entry.arxiv_id}",
+                    landing_page_url=arxiv_abs_url(entry.arxiv_id),
                     pdf_url=entry.pdf_url,
                     version_of=published,
                     source_updated=entry.updated.isoformat() if entry.updated else "",
