@@ -7,7 +7,6 @@ Every format is built from the untrusted imported text with that format's own es
 
 import json
 import re
-import unicodedata
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
@@ -20,6 +19,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from bzpeer.fold import fold
 from graph.trust import band_for
 from profiles.models import Researcher
 from profiles.publications import entries_for
@@ -237,7 +237,7 @@ def _researcher_or_redirect(request, pk: int):
 
 def _download(researcher: Researcher, body: str, content_type: str, extension: str):
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    name = slugify(unicodedata.normalize("NFKD", researcher.display_name)) or "researcher"
+    name = slugify(fold(researcher.display_name)) or "researcher"
     response["Content-Disposition"] = (
         f'attachment; filename="{name}-{researcher.pk}-works.{extension}"'
     )

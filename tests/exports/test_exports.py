@@ -41,6 +41,13 @@ def unbrace(value: str) -> str:
     return value.replace("{", "").replace("}", "").replace("\\&", "&")
 
 
+def test_the_file_name_spells_the_researchers_name_in_ascii(client):
+    # Letters NFKD does not decompose were dropped before ("sren-strae").
+    researcher = ResearcherFactory(display_name="Søren Straße")
+    response = client.get(f"/researchers/{researcher.pk}/works.bib")
+    assert 'filename="soren-strasse-' in response["Content-Disposition"]
+
+
 def test_bibtex_of_the_recorded_works_parses_back(client, mearman):
     response = client.get(f"/researchers/{mearman.pk}/works.bib")
     assert response.status_code == 200
