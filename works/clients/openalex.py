@@ -8,7 +8,6 @@ own session has no timeout).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -16,13 +15,11 @@ from urllib.parse import unquote, urlsplit
 import pyalex
 from django.conf import settings
 
-from bzpeer.identifiers import looks_like_orcid, parse_orcid
+from bzpeer.identifiers import looks_like_orcid, openalex_id_or_none, parse_orcid
 from works.clients import http
 from works.clients.http import PermanentError
 
 PER_PAGE = 100
-
-_OPENALEX_ID = re.compile(r"^[Aa]\d{2,12}$")
 
 
 @dataclass
@@ -57,8 +54,8 @@ def parse_author_identifier(value: str) -> str:
             raise PermanentError(f"Not an OpenAlex author or ORCID URL: {raw!r}")
     if candidate.lower().startswith("orcid:"):
         candidate = candidate[6:]
-    if _OPENALEX_ID.match(candidate):
-        return candidate.upper()
+    if author_id := openalex_id_or_none(candidate, "A"):
+        return author_id
     if looks_like_orcid(candidate):
         try:
             return f"orcid:{parse_orcid(candidate)}"
