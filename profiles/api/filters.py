@@ -38,9 +38,8 @@ def _topics(value: str):
     value = value.strip()
     if value.isascii() and value.isdigit():
         return Topic.objects.filter(pk=int(value)) if len(value) < 19 else None
-    bare = _TOPIC_PREFIX.sub("", value)
-    if re.fullmatch(r"[tT]\d+", bare):
-        bare = bare.upper()
+    # A topic (T...) or a level of its hierarchy, stored as "fields/17", "subfields/1707".
+    bare = openalex_id_or_none(value, "T") or _TOPIC_PREFIX.sub("", value)
     return Topic.objects.filter(openalex_id=bare)
 
 

@@ -95,6 +95,8 @@ def test_filter_by_topic_id_or_openalex_id(client, mearman):
     by_pk = names(client, topic=str(topic.pk))
     assert "Joseph Mearman" in by_pk
     assert names(client, topic=topic.openalex_id) == by_pk
+    url = f"https://openalex.org/{topic.openalex_id.lower()}"
+    assert names(client, topic=url) == by_pk
     assert names(client, topic="T0") == []
 
 
