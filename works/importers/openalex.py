@@ -12,18 +12,20 @@ and an authorship whose OpenAlex author was merged into another record goes to t
 record (following the ``merged_into`` chain).
 
 Parsing of the entity dicts lives in ``openalex_records.py``, the bulk upserts of institutions,
-sources, topics and researchers in ``openalex_upserts.py``; this module writes works.
+sources, topics and researchers in ``openalex_upserts.py``, the sync of the works' authorships
+and topics in ``openalex_children.py``; this module writes works.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from profiles.models import Researcher
-from works.importers.bulk_insert import insert_new, insert_rows
+from works.importers.bulk_insert import insert_new
 from works.importers.imported_text import Cut, noting_cuts
+from works.importers.openalex_children import Previous, sync_authorships, sync_topics
 from works.importers.openalex_records import (
     WorkRecord,
     abstract_from_inverted_index,
@@ -58,7 +60,7 @@ from works.importers.schemas import (
     as_dict,
     checked,
 )
-from works.models import Authorship, Work, WorkTopic
+from works.models import Work
 
 __all__ = [
     "ImportStats",
@@ -286,8 +288,9 @@ def _dedupe(records):
 #
 # A batch of works is written in named steps, each a constant number of queries: upsert what the
 # works refer to, find the stored works the records match, drop identifiers another work holds,
-# read what the database held for the matched works (``_Previous``), write the work rows, then
-# make their authorships and topics what the records say, touching only rows that differ.
+# read what the database held for the matched works' authorships and topics (``Previous``),
+# write the work rows, then make their authorships and topics what the records say
+# (``openalex_children``), touching only rows that differ.
 
 
 @dataclass
@@ -310,49 +313,6 @@ class _Stored:
 
 
 @dataclass
-class _Previous:
-    """What the database held before the batch: the stored work each record matched (None for a
-    new work) and, for those works, their authorships, institution links and topics. The rows
-    are the ones the batch then updates in place."""
-
-    works: dict[str, Work | None]
-    # (work pk, order) -> authorship from the source (its researcher has an OpenAlex id, or none).
-    authorships: dict[tuple[int, int], Authorship] = field(default_factory=dict)
-    # work pk -> authorships linking a researcher without an OpenAlex id (curated, arXiv).
-    curated: dict[int, list[Authorship]] = field(default_factory=dict)
-    last_order: dict[int, int] = field(default_factory=dict)  # work pk -> highest order in use
-    links: dict[int, set[int]] = field(default_factory=dict)  # authorship pk -> institution pks
-    topics: dict[tuple[int, int], WorkTopic] = field(default_factory=dict)  # (work pk, topic pk)
-
-    @classmethod
-    def load(cls, works: dict[str, Work | None]) -> "_Previous":
-        previous = cls(works)
-        work_pks = [row.pk for row in works.values() if row is not None]
-        if not work_pks:
-            return previous
-        authorships = Authorship.objects.filter(work_id__in=work_pks).annotate(
-            researcher_openalex_id=F("researcher__openalex_id")
-        )
-        for row in authorships:
-            if row.researcher_id is not None and row.researcher_openalex_id is None:
-                previous.curated.setdefault(row.work_id, []).append(row)
-            else:
-                previous.authorships[row.work_id, row.order] = row
-            previous.last_order[row.work_id] = max(
-                row.order, previous.last_order.get(row.work_id, -1)
-            )
-        through = Authorship.institutions.through
-        for authorship_id, institution_id in through.objects.filter(
-            authorship__work_id__in=work_pks
-        ).values_list("authorship_id", "institution_id"):
-            previous.links.setdefault(authorship_id, set()).add(institution_id)
-        previous.topics = {
-            (t.work_id, t.topic_id): t for t in WorkTopic.objects.filter(work_id__in=work_pks)
-        }
-        return previous
-
-
-@dataclass
 class _Written:
     """The work rows after the batch: their pks and which records created or changed one."""
 
@@ -369,10 +329,16 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
     stored = _find_stored(records)
     matched = _match(records, stored)
     _drop_taken_identifiers(records, matched, stored)
-    previous = _Previous.load(matched)
+    previous = Previous.load([row.pk for row in matched.values() if row is not None])
     written = _write_work_rows(records, matched, referenced.sources)
-    children_changed = _sync_authorships(records, written, referenced, previous)
-    children_changed |= _sync_topics(records, written, referenced.topics, previous)
+    children_changed = sync_authorships(
+        records,
+        written.pk_by_id,
+        previous,
+        researchers=referenced.researchers,
+        institutions=referenced.institutions,
+    )
+    children_changed |= sync_topics(records, written.pk_by_id, referenced.topics, previous)
     # A stored work whose authorships or topics changed is updated too (its updated_at moves).
     for oid in children_changed - written.created - written.updated:
         written.changed.append(matched[oid])
@@ -505,198 +471,3 @@ def _write_work_rows(
     written.pk_by_id.update(insert_new(Work, new_works))
     written.created = {w["openalex_id"] for w in new_works} & set(written.pk_by_id)
     return written
-
-
-# Authorships and topics ------------------------------------------------------------------------
-
-
-@dataclass
-class _AuthorshipWrites:
-    """The writes that make a batch's authorships what the records say, gathered first."""
-
-    # ((work pk, order, researcher pk), (position, raw author name), institution pks)
-    new: list[tuple[tuple, tuple, set[int]]] = field(default_factory=list)
-    changed: list[Authorship] = field(default_factory=list)
-    stale: list[int] = field(default_factory=list)
-    reset_links: list[int] = field(default_factory=list)  # authorships whose links are replaced
-    new_links: list[tuple[int, int]] = field(default_factory=list)  # (authorship, institution)
-
-    def apply(self) -> None:
-        through = Authorship.institutions.through
-        if self.stale:
-            Authorship.objects.filter(pk__in=self.stale).delete()
-        if self.reset_links:
-            through.objects.filter(authorship_id__in=self.reset_links).delete()
-        if self.changed:
-            Authorship.objects.bulk_update(
-                self.changed, ["researcher", "position", "raw_author_name", "order"]
-            )
-        if self.new:
-            self.new_links.extend(self._insert_new())
-        if self.new_links:
-            insert_rows(
-                through, ["authorship_id", "institution_id"], self.new_links, ignore_conflicts=True
-            )
-
-    def _insert_new(self) -> list[tuple[int, int]]:
-        """Insert the new authorships; returns their (authorship pk, institution pk) links."""
-        inserted = insert_rows(
-            Authorship,
-            ["work_id", "order", "researcher_id", "position", "raw_author_name"],
-            [ids + text for ids, text, _ in self.new],
-            returning=["work_id", "order", "id"],
-        )
-        pks = {(work_pk, order): pk for work_pk, order, pk in inserted}
-        if None in pks.values():
-            # Backends that cannot return ids from a bulk insert: read them back.
-            pks = {
-                (w, o): pk
-                for w, o, pk in Authorship.objects.filter(
-                    work_id__in={ids[0] for ids, _, _ in self.new}
-                ).values_list("work_id", "order", "pk")
-            }
-        return [(pks[ids[:2]], i) for ids, _, institutions in self.new for i in institutions]
-
-
-def _sync_authorships(
-    records: list[WorkRecord], written: _Written, referenced: _Referenced, previous: _Previous
-) -> set[str]:
-    """Make the authorships (with their institutions) of each work whose record has the key
-    what the record says, touching only rows that differ. Returns the OpenAlex ids of the works
-    whose authorships changed.
-
-    An authorship linking a researcher without an OpenAlex id (a curated or arXiv record, on a
-    work adopted by DOI) is curation the source cannot know about: it is kept, moved after the
-    source's authors if the source now uses its place.
-    """
-    writes, touched = _AuthorshipWrites(), set()
-    managed: dict[int, str] = {}  # work pk -> OpenAlex id, for the works whose record has the key
-    wanted: set[tuple[int, int]] = set()  # (work pk, order) the records name
-    for record in records:
-        work_pk = written.pk_by_id.get(record.openalex_id)
-        if work_pk is None or record.authorships is None:
-            continue
-        managed[work_pk] = record.openalex_id
-        wanted.update((work_pk, a.order) for a in record.authorships)
-        moved = _move_curated(record, work_pk, previous, writes)
-        if _diff_authorships(record, work_pk, referenced, previous, writes) or moved:
-            touched.add(record.openalex_id)
-    writes.stale = _stale(previous.authorships, wanted, managed, touched)
-    writes.apply()
-    return touched
-
-
-def _move_curated(
-    record: WorkRecord, work_pk: int, previous: _Previous, writes: _AuthorshipWrites
-) -> bool:
-    """Move the work's curated authorships that sit where the source now puts one of its
-    authors after every order in use; True if one moved."""
-    curated = previous.curated.get(work_pk)
-    if not curated:
-        return False
-    source_orders = {a.order for a in record.authorships}
-    next_free = max(len(record.authorships), previous.last_order.get(work_pk, -1) + 1)
-    moved = False
-    for row in curated:
-        if row.order in source_orders:
-            # Beyond every order in use, so the move cannot collide with a row.
-            row.order, next_free = next_free, next_free + 1
-            writes.changed.append(row)
-            moved = True
-    return moved
-
-
-def _diff_authorships(
-    record: WorkRecord,
-    work_pk: int,
-    referenced: _Referenced,
-    previous: _Previous,
-    writes: _AuthorshipWrites,
-) -> bool:
-    """Gather the writes that make one work's authorships from the source what the record
-    says; True if there are any."""
-    changed = False
-    for authorship in record.authorships:
-        author = authorship.author
-        researcher_pk = referenced.researchers.get(author.openalex_id) if author else None
-        institutions = {
-            referenced.institutions[i]
-            for i in authorship.institutions
-            if i in referenced.institutions
-        }
-        row = previous.authorships.get((work_pk, authorship.order))
-        if row is None:
-            writes.new.append(
-                (
-                    (work_pk, authorship.order, researcher_pk),
-                    (authorship.position, authorship.raw_author_name),
-                    institutions,
-                )
-            )
-            changed = True
-            continue
-        fields = {
-            "researcher_id": researcher_pk,
-            "position": authorship.position,
-            "raw_author_name": authorship.raw_author_name,
-        }
-        if apply_fields(row, fields):
-            writes.changed.append(row)
-            changed = True
-        if previous.links.get(row.pk, set()) != institutions:
-            writes.reset_links.append(row.pk)
-            writes.new_links.extend((row.pk, i) for i in institutions)
-            changed = True
-    return changed
-
-
-def _sync_topics(
-    records: list[WorkRecord], written: _Written, topic_pks: dict[str, int], previous: _Previous
-) -> set[str]:
-    """Make the topics (with their scores) of each work whose record has ``topics`` or
-    ``primary_topic`` what the record says, touching only rows that differ. Returns the
-    OpenAlex ids of the works whose topics changed."""
-    new, changed, touched = [], [], set()
-    managed: dict[int, str] = {}  # work pk -> OpenAlex id, for the works whose record has topics
-    wanted: set[tuple[int, int]] = set()  # (work pk, topic pk) the records name
-    for record in records:
-        work_pk = written.pk_by_id.get(record.openalex_id)
-        if work_pk is None or record.topic_scores is None:
-            continue
-        managed[work_pk] = record.openalex_id
-        for topic_id, score in record.topic_scores.items():
-            if (topic_pk := topic_pks.get(topic_id)) is None:
-                continue
-            wanted.add((work_pk, topic_pk))
-            row = previous.topics.get((work_pk, topic_pk))
-            if row is None:
-                new.append((work_pk, topic_pk, score))
-            elif row.score != score:
-                row.score = score
-                changed.append(row)
-            else:
-                continue
-            touched.add(record.openalex_id)
-    if stale := _stale(previous.topics, wanted, managed, touched):
-        WorkTopic.objects.filter(pk__in=stale).delete()
-    if changed:
-        WorkTopic.objects.bulk_update(changed, ["score"])
-    if new:
-        insert_rows(WorkTopic, ["work_id", "topic_id", "score"], new, ignore_conflicts=True)
-    return touched
-
-
-def _stale(
-    rows: Mapping[tuple[int, int], Authorship | WorkTopic],
-    wanted: set[tuple[int, int]],
-    managed: dict[int, str],
-    touched: set[str],
-) -> list[int]:
-    """Pks of the previous rows, keyed (work pk, ...), of the works the batch manages that the
-    records no longer name; their works are added to ``touched``."""
-    stale = []
-    for key, row in rows.items():
-        if key[0] in managed and key not in wanted:
-            stale.append(row.pk)
-            touched.add(managed[key[0]])
-    return stale
