@@ -135,6 +135,24 @@ def test_an_unhide_is_replayed_too(staff_reviewer):
     assert curation.reapply_curation() == {"hidden": 0, "shown": 0, "moved": 0, "remerged": 0}
 
 
+def test_a_replayed_merge_follows_later_merges_and_skips_a_broken_chain(staff_reviewer):
+    source, target, later = ResearcherFactory(), ResearcherFactory(), ResearcherFactory()
+    curation.merge_researchers(source, target, staff_reviewer)
+    curation.merge_researchers(target, later, staff_reviewer)
+    Researcher.objects.filter(pk=source.pk).update(merged_into=None)  # as if an import reset it
+    assert curation.reapply_curation()["remerged"] == 1
+    source.refresh_from_db()
+    assert source.merged_into == later  # the live end of the chain, not the merged target
+
+    # Hand-edited data loops the chain: the replay leaves the source alone instead of
+    # pointing it into the loop.
+    Researcher.objects.filter(pk=later.pk).update(merged_into=target)
+    Researcher.objects.filter(pk=source.pk).update(merged_into=None)
+    assert curation.reapply_curation()["remerged"] == 0
+    source.refresh_from_db()
+    assert source.merged_into is None
+
+
 def test_a_csl_import_adds_works_and_is_logged(staff_reviewer):
     researcher = ResearcherFactory(display_name="Joseph Mearman")
     items = [
