@@ -135,6 +135,50 @@ def _bounded(entry: ArxivEntry) -> ArxivEntry:
         )
 
 
+def _new_work(entry: ArxivEntry, published: Work | None) -> Work:
+    """An unsaved preprint for the entry (``published``: the journal version it is of)."""
+    return Work(
+        arxiv_id=entry.arxiv_id,
+        doi=arxiv_doi(entry.arxiv_id),
+        title=entry.title,
+        abstract=entry.summary,
+        publication_date=entry.published.date() if entry.published else None,
+        publication_year=entry.published.year if entry.published else None,
+        type="preprint",
+        venue_name=entry.journal_ref or "arXiv",
+        landing_page_url=arxiv_abs_url(entry.arxiv_id),
+        pdf_url=entry.pdf_url,
+        version_of=published,
+        source_updated=entry.updated.isoformat() if entry.updated else "",
+    )
+
+
+def _create_authorships(researcher, created: list, institutions: dict) -> None:
+    """The authorships of the works just created, each linked to the institutions of its
+    author's affiliations that are known by name (``institutions``: casefolded name ->)."""
+    authorships: list[Authorship] = []
+    links: list[tuple[int, Institution]] = []
+    for work, (entry, index) in created:
+        for author, authorship in zip(
+            entry.authors, _authorships(work, researcher, entry, index), strict=True
+        ):
+            authorships.append(authorship)
+            for aff in author.affiliations:
+                if aff.casefold() in institutions:
+                    links.append((len(authorships) - 1, institutions[aff.casefold()]))
+    Authorship.objects.bulk_create(authorships)
+    if links:
+        through = Authorship.institutions.through
+        through.objects.bulk_create(
+            [
+                through(authorship_id=authorships[i].pk, institution_id=inst.pk)
+                for i, inst in links
+                if authorships[i].pk
+            ],
+            ignore_conflicts=True,
+        )
+
+
 def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportStats:
     """Upsert one page of arXiv entries for ``researcher`` in one transaction. ShapeError,
     before anything is written, if an entry does not fit its declared shape."""
@@ -178,48 +222,14 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
                 else:
                     stats.unchanged += 1
                 continue
-            published = published_by_doi.get(entry.doi)
-            new_works.append(
-                Work(
-                    arxiv_id=entry.arxiv_id,
-                    doi=arxiv_doi(entry.arxiv_id),
-                    title=entry.title,
-                    abstract=entry.summary,
-                    publication_date=entry.published.date() if entry.published else None,
-                    publication_year=entry.published.year if entry.published else None,
-                    type="preprint",
-                    venue_name=entry.journal_ref or "arXiv",
-                    landing_page_url=arxiv_abs_url(entry.arxiv_id),
-                    pdf_url=entry.pdf_url,
-                    version_of=published,
-                    source_updated=entry.updated.isoformat() if entry.updated else "",
-                )
-            )
+            new_works.append(_new_work(entry, published_by_doi.get(entry.doi)))
             new_entries.append((entry, index))
         Work.objects.bulk_create(new_works)
         if new_works and new_works[0].pk is None:  # backends that do not return ids
             by_id = Work.objects.in_bulk([w.arxiv_id for w in new_works], field_name="arxiv_id")
             new_works = [by_id[w.arxiv_id] for w in new_works]
-        authorships: list[Authorship] = []
-        links: list[tuple[int, Institution]] = []
-        for work, (entry, index) in zip(new_works, new_entries, strict=True):
-            for author, authorship in zip(
-                entry.authors, _authorships(work, researcher, entry, index), strict=True
-            ):
-                authorships.append(authorship)
-                for aff in author.affiliations:
-                    if aff.casefold() in institutions:
-                        links.append((len(authorships) - 1, institutions[aff.casefold()]))
-        Authorship.objects.bulk_create(authorships)
-        if links:
-            through = Authorship.institutions.through
-            through.objects.bulk_create(
-                [
-                    through(authorship_id=authorships[i].pk, institution_id=inst.pk)
-                    for i, inst in links
-                    if authorships[i].pk
-                ],
-                ignore_conflicts=True,
-            )
+        _create_authorships(
+            researcher, list(zip(new_works, new_entries, strict=True)), institutions
+        )
         stats.created += len(new_works)
     return stats

@@ -400,12 +400,7 @@ def _parse_work(oid: str, data: dict) -> WorkRecord:
     record.arxiv_id = arxiv_id_from_doi(record.doi)
     record.arxiv_from_doi = record.arxiv_id is not None
     if record.arxiv_id is None:
-        locations = [data.get("primary_location"), *(data.get("locations") or [])]
-        for location in locations:
-            if isinstance(location, dict):
-                record.arxiv_id = arxiv_id_from_url(location.get("landing_page_url"))
-                if record.arxiv_id:
-                    break
+        record.arxiv_id = _arxiv_id_from_locations(data)
 
     if "topics" in data or "primary_topic" in data:
         record.topic_scores = {}
@@ -424,6 +419,16 @@ def _parse_work(oid: str, data: dict) -> WorkRecord:
             if isinstance(authorship, dict):
                 record.authorships.append(_parse_authorship(order, authorship, record))
     return record
+
+
+def _arxiv_id_from_locations(data: dict) -> str | None:
+    """The arXiv id of the first location (primary first) whose landing page is on arXiv."""
+    for location in [data.get("primary_location"), *(data.get("locations") or [])]:
+        if isinstance(location, dict) and (
+            arxiv_id := arxiv_id_from_url(location.get("landing_page_url"))
+        ):
+            return arxiv_id
+    return None
 
 
 def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRecord:

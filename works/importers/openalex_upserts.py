@@ -224,15 +224,14 @@ def follow_merges(pk_by_id: dict, merged_into: dict) -> dict:
     return {oid: live.get(pk, pk) for oid, pk in pk_by_id.items()}
 
 
-def sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):
-    """Make each researcher's affiliations what its record says (records without an
-    ``affiliations`` key leave them alone). Returns the OpenAlex ids whose rows changed."""
+def _wanted_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):
+    """researcher pk -> (OpenAlex id, {institution pk: years}) for the records that have an
+    ``affiliations`` key."""
     wanted = {}
     for record in records:
         if record.affiliations is None or record.openalex_id not in pk_by_id:
             continue
-        rid = pk_by_id[record.openalex_id]
-        wanted[rid] = (
+        wanted[pk_by_id[record.openalex_id]] = (
             record.openalex_id,
             {
                 institution_pks[iid]: years
@@ -240,6 +239,13 @@ def sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_p
                 if iid in institution_pks
             },
         )
+    return wanted
+
+
+def sync_affiliations(records: list[AuthorRecord], pk_by_id: dict, institution_pks: dict):
+    """Make each researcher's affiliations what its record says (records without an
+    ``affiliations`` key leave them alone). Returns the OpenAlex ids whose rows changed."""
+    wanted = _wanted_affiliations(records, pk_by_id, institution_pks)
     if not wanted:
         return set()
     existing = Affiliation.objects.filter(researcher_id__in=list(wanted))
