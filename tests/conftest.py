@@ -93,7 +93,8 @@ def page(browser):
 # Staff by permission. Staff status alone grants nothing; ``staff_reviewer`` above is a superuser.
 
 
-def _staff_with(django_user_model, username, perms=()):
+def staff_with(django_user_model, username, perms=()):
+    """A staff user holding exactly these permissions (``app_label.codename``)."""
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user(
@@ -110,19 +111,19 @@ def _staff_with(django_user_model, username, perms=()):
 @pytest.fixture
 def bare_staff(django_user_model):
     """Staff status and no permission at all."""
-    return _staff_with(django_user_model, "bare-staff")
+    return staff_with(django_user_model, "bare-staff")
 
 
 @pytest.fixture
 def claim_reader(django_user_model):
     """Staff who may read claims (the review queue, anyone's claim) but not decide them."""
-    return _staff_with(django_user_model, "claim-reader", ["claims.view_claim"])
+    return staff_with(django_user_model, "claim-reader", ["claims.view_claim"])
 
 
 @pytest.fixture
 def claim_reviewer(django_user_model):
     """Staff who may read and decide claims and grant L4: the "Claim reviewers" group's set."""
-    return _staff_with(
+    return staff_with(
         django_user_model,
         "claim-reviewer",
         ["claims.view_claim", "claims.change_claim", "claims.verify_record"],

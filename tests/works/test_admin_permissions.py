@@ -4,13 +4,13 @@ is offered for re-running only when a worker can run its source."""
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.models import Claim
 from profiles.models import Researcher
+from tests.conftest import staff_with
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.factories_claims import ClaimFactory
 from works import runs
@@ -34,33 +34,21 @@ CURATOR = [
 ]
 
 
-def _staff(django_user_model, username, perms):
-    user = django_user_model.objects.create_user(
-        username, f"{username}@example.org", "pw-123456!", is_staff=True
-    )
-    for name in perms:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
-
-
 @pytest.fixture
 def bare_staff_client(client, django_user_model):
-    client.force_login(_staff(django_user_model, "bare", []))
+    client.force_login(staff_with(django_user_model, "bare", []))
     return client
 
 
 @pytest.fixture
 def viewer_client(client, django_user_model):
-    client.force_login(_staff(django_user_model, "viewer", VIEW_ONLY))
+    client.force_login(staff_with(django_user_model, "viewer", VIEW_ONLY))
     return client
 
 
 @pytest.fixture
 def curator_client(client, django_user_model):
-    client.force_login(_staff(django_user_model, "curator", CURATOR))
+    client.force_login(staff_with(django_user_model, "curator", CURATOR))
     return client
 
 
