@@ -7,7 +7,6 @@ the project refuses to start without ``DJANGO_SECRET_KEY``; the deployment check
 
 import os
 import re
-import sys
 from pathlib import Path
 
 import environ
@@ -33,8 +32,6 @@ environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")),
 forget_empty_variables()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# Under pytest: local-memory cache, plain static storage, fast password hashing.
-TESTING = "pytest" in sys.modules or env.bool("BZPEER_TESTING", default=False)
 
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-deploy")
@@ -137,9 +134,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections in production: a page no longer pays a PostgreSQL connection set-up
 # (a fork and authentication, several milliseconds). The health check replaces a connection the
 # server dropped (a PostgreSQL restart, an idle timeout) before a request uses it, instead of
-# failing that request. Development and tests open one per request, as Django does by default.
+# failing that request. Development opens one per request, as Django does by default.
 DATABASES["default"].setdefault(
-    "CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG or TESTING else 60)
+    "CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 60)
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -211,9 +208,7 @@ REDIS_CACHE = {
 }
 CACHES = {
     "default": (
-        REDIS_CACHE
-        if REDIS_URL and not TESTING
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 
@@ -276,10 +271,7 @@ AXES_CLIENT_IP_CALLABLE = "claims.login_throttle.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
-# Test clients log in without a request, which axes refuses; its own tests turn it back on.
-AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # I18N / time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -294,15 +286,15 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Where bin/build-static collects to and production serves from (CI uses a temporary folder).
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
-# Development and tests serve static files from the source folders, no collectstatic needed.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Development serves static files from the source folders, no collectstatic needed.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -350,20 +342,15 @@ EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="bzpeer <noreply@localhost>")
-# With a broker, a worker sends mail (retrying while the server is down); without one, and
-# under the test suite (whose mail outbox is in this process), it is sent in-process.
-BZPEER_EMAIL_VIA_WORKER = bool(REDIS_URL) and not TESTING
+# With a broker, a worker sends mail (retrying while the server is down); without one, it is
+# sent in-process.
+BZPEER_EMAIL_VIA_WORKER = bool(REDIS_URL)
 
 # REST API ------------------------------------------------------------------------------------
 # Throttle rates, "<requests>/<second|minute|hour|day>": anonymous clients by address, signed-in
-# clients by user, each meeting only its own throttle (bzpeer/throttling.py). The test suite
-# shares one cache across tests, hence its higher defaults.
-BZPEER_API_ANON_RATE = env.str(
-    "BZPEER_API_ANON_RATE", default="100000/minute" if TESTING else "120/minute"
-)
-BZPEER_API_USER_RATE = env.str(
-    "BZPEER_API_USER_RATE", default="100000/minute" if TESTING else "600/minute"
-)
+# clients by user, each meeting only its own throttle (bzpeer/throttling.py).
+BZPEER_API_ANON_RATE = env.str("BZPEER_API_ANON_RATE", default="120/minute")
+BZPEER_API_USER_RATE = env.str("BZPEER_API_USER_RATE", default="600/minute")
 # A rate DRF cannot read would fail every API request with a 500: refuse to start instead.
 for _name, _rate in [
     ("BZPEER_API_ANON_RATE", BZPEER_API_ANON_RATE),

@@ -179,7 +179,7 @@ class PrivatePostgres:
 def production_env(**extra) -> dict:
     """The environment of a production process: DEBUG off, a real secret, plain HTTP.
 
-    ``BZPEER_TESTING`` keeps static files served from the source folders (no collectstatic), so
+    The test settings keep static files served from the source folders (no collectstatic), so
     these processes test the database and cache, not the static build.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -188,7 +188,7 @@ def production_env(**extra) -> dict:
         DJANGO_SECRET_KEY="outage-test-" + "k" * 60,
         ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
-        BZPEER_TESTING="true",
+        DJANGO_SETTINGS_MODULE="bzpeer.settings_test",
         **extra,
     )
     return env

@@ -138,7 +138,7 @@ def variables_settings_read() -> set[str]:
 
 def test_the_example_lists_every_variable_the_settings_read_and_no_other():
     listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", EXAMPLE.read_text(), flags=re.MULTILINE))
-    # Not configuration: which file to read, and the test suite's own switch.
-    read = variables_settings_read() - {"DJANGO_ENV_FILE", "BZPEER_TESTING"}
+    # Not configuration: which file to read.
+    read = variables_settings_read() - {"DJANGO_ENV_FILE"}
     assert read - listed == set(), "read by bzpeer/settings.py but missing from .env.example"
     assert listed - read == set(), "in .env.example but read by nothing"

@@ -28,7 +28,6 @@ def connection_settings(**env: str) -> str:
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bzpeer.settings",
-            "BZPEER_TESTING": "",
             "DJANGO_CONN_MAX_AGE": "",
             **env,
         },

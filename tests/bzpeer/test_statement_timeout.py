@@ -72,13 +72,12 @@ def run_web_process(**extra_env) -> dict:
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
-        DJANGO_SETTINGS_MODULE="bzpeer.settings",
+        DJANGO_SETTINGS_MODULE="bzpeer.settings_test",
         DATABASE_URL=url,
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 60,
         DJANGO_SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS="127.0.0.1",
-        BZPEER_TESTING="true",
         DJANGO_LOG_LEVEL="CRITICAL",
         **extra_env,
     )
