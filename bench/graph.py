@@ -80,8 +80,7 @@ def generate(works: int, authorships: int, seed: int = 4) -> int:
     """Fill the database; returns the pk of the researcher with 1,000 works."""
     from django.contrib.auth import get_user_model
 
-    from profiles.models import Researcher
-    from works.models import Topic, Work
+    from works.models import Researcher, Topic, Work
 
     rng = random.Random(seed)
     counts = author_counts(works, authorships, rng)

@@ -44,8 +44,7 @@ def configure(tmpdir: str) -> None:
 
 
 def build(n_works: int, n_coauthors: int):
-    from profiles.models import Institution, Researcher
-    from works.models import Authorship, Source, Topic, Work, WorkTopic
+    from works.models import Authorship, Institution, Researcher, Source, Topic, Work, WorkTopic
 
     tag = secrets.token_hex(4)
     institution = Institution.objects.create(display_name=f"Bench University {tag}")
@@ -103,8 +102,7 @@ def build(n_works: int, n_coauthors: int):
 
 
 def cleanup(institutions, researchers, sources, topics, works) -> None:
-    from profiles.models import Institution, Researcher
-    from works.models import Source, Topic, Work
+    from works.models import Institution, Researcher, Source, Topic, Work
 
     Work.objects.filter(pk__in=[w.pk for w in works]).delete()
     Researcher.objects.filter(pk__in=[r.pk for r in researchers]).delete()

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from bzpeer.staff import has_staff_permission, require_staff_permission
 from claims.models import Claim, Invitation
-from profiles.models import Researcher
+from works.models import Researcher
 
 # What each staff page and action needs (superusers hold all three).
 READ_CLAIMS = "claims.view_claim"  # the review queue, anyone's claim page

@@ -23,7 +23,7 @@ from claims.email_domains import domains_for_researcher, email_matches
 from claims.models import AuditEvent, Claim
 from follows.actions import notify
 from follows.models import Notification
-from profiles.models import Researcher
+from works.models import Researcher
 
 EMAIL_LINK_SALT = "claims.institutional-email"
 MAX_LINKS = 5

@@ -7,7 +7,7 @@ set, the host of its homepage without a leading "www." ("https://www.bangor.ac.u
 
 from urllib.parse import urlsplit
 
-from profiles.models import Affiliation, Institution, Researcher
+from works.models import Affiliation, Institution, Researcher
 
 
 def domains_for_institution(institution: Institution) -> set[str]:

@@ -17,7 +17,7 @@ from claims.actions import audit
 from claims.models import AuditEvent, Invitation, SenderBlock
 from follows.actions import notify
 from follows.models import Notification
-from profiles.models import Researcher
+from works.models import Researcher
 
 
 class InvitationError(Exception):

@@ -27,7 +27,7 @@ class Claim(models.Model):
     OPEN_STATUSES = (Status.AWAITING_EMAIL, Status.PENDING)
 
     researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="claims"
+        "works.Researcher", on_delete=models.CASCADE, related_name="claims"
     )
     claimant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims"
@@ -114,7 +114,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     researcher = models.ForeignKey(
-        "profiles.Researcher",
+        "works.Researcher",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -146,7 +146,7 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_invitations"
     )
     researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="invitations"
+        "works.Researcher", on_delete=models.CASCADE, related_name="invitations"
     )
     # The owner when sent: a later release does not hand the inbox to the next owner.
     recipient = models.ForeignKey(

@@ -14,7 +14,7 @@ from claims.email_domains import domains_for_researcher
 from claims.forms import ClaimForm, DecisionForm, InvitationForm, RecordEditForm
 from claims.models import Claim, Invitation, SenderBlock
 from follows.signin import signin_redirect, signin_required
-from profiles.models import Researcher
+from works.models import Researcher
 
 
 def _staff_permission_required(perm: str):

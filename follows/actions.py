@@ -11,7 +11,7 @@ from bzpeer.mail import mail_after_commit
 from bzpeer.site import site_url
 from follows.models import DigestSubscription, Follow, Notification
 from graph.actions import rescore_researchers
-from profiles.models import Researcher
+from works.models import Researcher
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ class Follow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
     )
     researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="follows"
+        "works.Researcher", on_delete=models.CASCADE, related_name="follows"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

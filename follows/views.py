@@ -10,7 +10,7 @@ from follows import actions
 from follows.feed import new_works_for
 from follows.models import DigestSubscription, Follow, Notification
 from follows.signin import safe_next, signin_redirect, signin_required
-from profiles.models import Researcher
+from works.models import Researcher
 
 
 def _confirm_url(researcher, back: str) -> str:

@@ -6,7 +6,7 @@ the one place that turns a user-supplied id into a record (404 when unknown).
 
 from django.http import Http404
 
-from profiles.models import Researcher
+from works.models import Researcher
 
 
 def get_researcher_for_user(user, pk: int) -> Researcher:

@@ -11,9 +11,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from graph import collaborators, topics, trust, visible_works
-from graph.models import Collaboration, ResearcherTopic
+from graph.models import Collaboration
 from graph.visible_works import chunked
-from profiles.models import Researcher
+from profiles.models import ResearcherTopic
+from works.models import Researcher
 
 
 @transaction.atomic

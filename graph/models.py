@@ -6,8 +6,7 @@ recompute_graph`` rebuild them from works and authorships; nothing else writes t
 
 from django.db import models
 
-from profiles.models import Researcher
-from works.models import Topic
+from works.models import Researcher
 
 
 class Collaboration(models.Model):
@@ -49,31 +48,6 @@ class Collaboration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.researcher_id} with {self.coauthor_id} ({self.shared_works_count})"
-
-
-class ResearcherTopic(models.Model):
-    """A topic of a researcher, ranked by how many of their visible works carry it (1 = most)."""
-
-    # Derived rows, rebuilt in bulk: no database-level foreign keys (see Collaboration).
-    pk = models.CompositePrimaryKey("researcher", "topic")
-    researcher = models.ForeignKey(
-        Researcher,
-        on_delete=models.CASCADE,
-        related_name="ranked_topics",
-        db_index=False,
-        db_constraint=False,
-    )
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    works_count = models.PositiveIntegerField()
-    rank = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["researcher", "rank"]
-
-    def __str__(self) -> str:
-        return f"{self.researcher_id}: #{self.rank} {self.topic_id}"
 
 
 class TrustScore(models.Model):

@@ -14,10 +14,10 @@ from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 
 from bzpeer.identifiers import openalex_url
-from graph.models import Collaboration, ResearcherTopic
+from graph.models import Collaboration
 from graph.slice import neighbourhood
-from profiles.models import Researcher
-from works.models import Authorship, WorkTopic
+from profiles.models import ResearcherTopic
+from works.models import Authorship, Researcher, WorkTopic
 
 MAX_NODES = 500
 SECOND_PEOPLE, SECOND_TOPICS = 6, 2

@@ -13,9 +13,9 @@ from django.db.models import Count, ExpressionWrapper, F, Max, Min, Q
 from django.db.models.fields import BooleanField
 
 from graph.collaborators import close_threshold
-from graph.models import Collaboration, ResearcherTopic
-from profiles.models import Institution, Researcher
-from works.models import Work
+from graph.models import Collaboration
+from profiles.models import ResearcherTopic
+from works.models import Institution, Researcher, Work
 
 PEOPLE, PAPERS, TOPICS, INSTITUTIONS = 50, 50, 15, 10
 

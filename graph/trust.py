@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from graph.collaborators import close_threshold
 from graph.visible_works import authorship_ids_for, chunked, placeholders, researcher_works_sql
-from profiles.models import Researcher
+from works.models import Researcher
 
 BANDS = [(75, "Trusted"), (50, "Established"), (25, "Developing"), (0, "Emerging")]
 

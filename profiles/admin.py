@@ -17,9 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bzpeer.staff import require_staff_permission
-from profiles.models import Affiliation, Institution, Researcher
 from works import curation, runs
-from works.models import ImportRun, Work
+from works.models import Affiliation, ImportRun, Institution, Researcher, Work
 
 CSL_MAX_BYTES = 5 * 1024 * 1024
 
@@ -27,7 +26,7 @@ CSL_MAX_BYTES = 5 * 1024 * 1024
 def get_researcher_for_curator(request, pk) -> Researcher:
     """The record, for staff holding the change permission on researchers (PermissionDenied
     otherwise, Http404 if there is none): splits and CSL imports change the record."""
-    require_staff_permission(request.user, "profiles.change_researcher")
+    require_staff_permission(request.user, "works.change_researcher")
     return get_object_or_404(Researcher, pk=pk)
 
 
@@ -128,16 +127,16 @@ class ResearcherAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Split works off</a> · <a href="{}">Import CSL-JSON</a> · '
             '<a href="{}">Import from arXiv</a>',
-            reverse("admin:profiles_researcher_split", args=[researcher.pk]),
-            reverse("admin:profiles_researcher_csl", args=[researcher.pk]),
+            reverse("admin:works_researcher_split", args=[researcher.pk]),
+            reverse("admin:works_researcher_csl", args=[researcher.pk]),
             reverse("admin:works_importrun_start") + f"?researcher={researcher.pk}",
         )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/split/", wrap(self.split_view), name="profiles_researcher_split"),
-            path("<int:pk>/import-csl/", wrap(self.csl_view), name="profiles_researcher_csl"),
+            path("<int:pk>/split/", wrap(self.split_view), name="works_researcher_split"),
+            path("<int:pk>/import-csl/", wrap(self.csl_view), name="works_researcher_csl"),
             *super().get_urls(),
         ]
 
@@ -193,9 +192,7 @@ class ResearcherAdmin(admin.ModelAdmin):
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, f"Split into new record {new.pk}.", messages.SUCCESS)
-                return HttpResponseRedirect(
-                    reverse("admin:profiles_researcher_change", args=[new.pk])
-                )
+                return HttpResponseRedirect(reverse("admin:works_researcher_change", args=[new.pk]))
         return self._page(
             request,
             "admin/works/researcher/split.html",
@@ -229,7 +226,7 @@ class ResearcherAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:profiles_researcher_change", args=[researcher.pk])
+                    reverse("admin:works_researcher_change", args=[researcher.pk])
                 )
         return self._page(
             request,

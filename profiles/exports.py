@@ -21,10 +21,9 @@ from django.views.decorators.http import require_safe
 
 from bzpeer.fold import fold
 from graph.trust import band_for
-from profiles.models import Researcher
 from profiles.publications import entries_for
 from works.api.prefetch import with_list_relations
-from works.models import Work
+from works.models import Researcher, Work
 
 FEED_SIZE = 50
 

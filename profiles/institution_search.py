@@ -16,9 +16,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Text
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
-from profiles.models import Institution, Researcher
 from profiles.publications import listed_works_count_subquery
 from profiles.search import sqlite_fold, terms
+from works.models import Institution, Researcher
 
 INSTITUTIONS_LIMIT = 5
 PEOPLE_PER_INSTITUTION = 10

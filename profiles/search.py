@@ -41,9 +41,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
 from bzpeer.fold import fold
-from profiles.models import Researcher
 from profiles.publications import listed_works_count_subquery
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 
 MAX_QUERY_LENGTH = 200
 RESULTS_LIMIT = 20

@@ -15,10 +15,9 @@ from django.db import connection
 from django.db.models import Count, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from graph.models import ResearcherTopic
-from profiles.models import Researcher
+from profiles.models import ResearcherTopic
 from profiles.publications import entries_for
-from works.models import Topic, WorkTopic
+from works.models import Researcher, Topic, WorkTopic
 
 TOP_TOPICS = 3
 

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bzpeer.identifiers import openalex_id_or_none
-from profiles.models import Researcher
 from profiles.publications import (
     attach_authors,
     entry_counts,
@@ -13,6 +12,7 @@ from profiles.publications import (
     listed_works_count_subquery,
 )
 from profiles.summary import summary_for
+from works.models import Researcher
 
 RESEARCHERS_PER_PAGE = 30
 

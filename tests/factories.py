@@ -2,8 +2,7 @@
 
 import factory
 
-from profiles.models import Institution, Researcher
-from works.models import Authorship, Source, Topic, Work
+from works.models import Authorship, Institution, Researcher, Source, Topic, Work
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):

@@ -16,10 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from bzpeer.admin import ReadOnlyAdmin
-from profiles.models import Researcher
 from works import curation, runs
 from works.clients.http import PermanentError
-from works.models import Authorship, CurationLog, ImportRun, Source, Topic, Work
+from works.models import Authorship, CurationLog, ImportRun, Researcher, Source, Topic, Work
 from works.run_errors import explain_run
 
 

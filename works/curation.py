@@ -13,8 +13,7 @@ from django.db import transaction
 from bzpeer.locking import lock_in_id_order
 from claims import actions as claims_actions
 from follows import actions as follows_actions
-from profiles.models import Affiliation, Researcher
-from works.models import Authorship, CurationLog, Work
+from works.models import Affiliation, Authorship, CurationLog, Researcher, Work
 
 
 class CurationError(ValueError):

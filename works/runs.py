@@ -19,7 +19,6 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from graph.actions import recompute_all, refresh_researchers
-from profiles.models import Researcher
 from works.clients import arxiv as arxiv_client
 from works.clients import openalex as openalex_client
 from works.clients.http import PermanentError, TransientError, UpstreamError
@@ -27,7 +26,7 @@ from works.curation import reapply_curation
 from works.importers import arxiv as arxiv_importer
 from works.importers import openalex as openalex_importer
 from works.importers.imported_text import describe_cuts
-from works.models import ImportRun
+from works.models import ImportRun, Researcher
 from works.versions import link_versions
 
 logger = logging.getLogger(__name__)

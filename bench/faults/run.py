@@ -422,7 +422,7 @@ class Load(threading.Thread):
 def scenario_postgres(stack: Stack) -> list[str]:
     from django.core.management import call_command
 
-    from profiles.models import Researcher
+    from works.models import Researcher
 
     call_command("load_demo", verbosity=0)
     profile = Researcher.objects.canonical().order_by("pk").first().get_absolute_url()

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Subquery
 
 from claims.models import Claim, SenderBlock
-from profiles.models import Researcher
+from works.models import Researcher
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from follows.models import Follow
 from profiles.api.errors import ErrorSerializer
 from profiles.api.params import CappedPageNumberPagination, StrictFilterBackend
 from profiles.api.views import get_public_researcher_or_404
-from profiles.models import Researcher
+from works.models import Researcher
 
 SIGNED_OUT = {
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),

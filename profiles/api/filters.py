@@ -13,10 +13,9 @@ from bzpeer.identifiers import (
     ror_url,
 )
 from profiles.api.errors import BadParameter
-from profiles.models import Affiliation, Institution, Researcher
 from profiles.search import researchers_matching
 from works.api.filters import search_filter
-from works.models import Authorship, Topic
+from works.models import Affiliation, Authorship, Institution, Researcher, Topic
 
 _TOPIC_PREFIX = re.compile(r"^https?://openalex\.org/", re.IGNORECASE)
 

@@ -2,7 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from profiles.models import Affiliation, Institution, Researcher
+from works.models import Affiliation, Institution, Researcher
 
 
 class InstitutionSerializer(serializers.ModelSerializer):

@@ -14,12 +14,11 @@ from profiles.api.params import (
     WorkCursorPagination,
 )
 from profiles.api.serializers import ResearcherDetailSerializer, ResearcherSerializer
-from profiles.models import Affiliation, Researcher
 from profiles.publications import entries_for, listed_works_count_subquery
 from works.api.lookup import parse_id
 from works.api.prefetch import with_list_relations
 from works.api.serializers import WorkSerializer
-from works.models import Work
+from works.models import Affiliation, Researcher, Work
 
 # The URL converter is str (so a malformed id gets the JSON 404); the id itself is an integer.
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Record id.")

@@ -4,9 +4,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from follows.models import Follow
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,9 @@
 
 import pytest
 
-from profiles.models import Affiliation, Institution, Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
 from tests.search.recorded import PREPRINT, PUBLISHED
-from works.models import Topic, Work, WorkTopic
+from works.models import Affiliation, Institution, Researcher, Topic, Work, WorkTopic
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from profiles.models import Researcher
+from works.models import Researcher
 
 pytestmark = [
     pytest.mark.postgres,

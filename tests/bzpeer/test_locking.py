@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bzpeer.locking import lock_in_id_order
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
 from bzpeer.cache import FailOpenRedisCache
-from profiles.models import Researcher
 from tests.bzpeer.private_services import (
     BASE_DIR,
     Gunicorn,
@@ -23,6 +22,7 @@ from tests.bzpeer.private_services import (
     PrivateRedis,
     production_env,
 )
+from works.models import Researcher
 
 
 @pytest.fixture

@@ -71,16 +71,16 @@ def test_the_run_progress_needs_the_view_permission_on_runs(client, django_user_
 
 def test_curation_views_need_the_change_permission_on_researchers(client, django_user_model):
     researcher = ResearcherFactory()
-    url = reverse("admin:profiles_researcher_split", args=[researcher.pk])
-    viewer = _user(django_user_model, "viewer", perms=["profiles.view_researcher"], is_staff=True)
+    url = reverse("admin:works_researcher_split", args=[researcher.pk])
+    viewer = _user(django_user_model, "viewer", perms=["works.view_researcher"], is_staff=True)
     client.force_login(viewer)
     assert client.get(url).status_code == 403
     curator = _user(
         django_user_model,
         "curator",
-        perms=["profiles.view_researcher", "profiles.change_researcher"],
+        perms=["works.view_researcher", "works.change_researcher"],
         is_staff=True,
     )
     client.force_login(curator)
     assert client.get(url).status_code == 200
-    assert client.get(reverse("admin:profiles_researcher_split", args=[0])).status_code == 404
+    assert client.get(reverse("admin:works_researcher_split", args=[0])).status_code == 404

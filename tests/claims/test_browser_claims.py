@@ -3,9 +3,9 @@
 import pytest
 
 from claims.models import Claim, Invitation
-from profiles.models import Researcher
 from tests.accounts.steps import last_link_in_outbox, sign_in, sign_out
 from tests.factories_claims import verify_email
+from works.models import Researcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from claims import actions
 from claims.models import AuditEvent, Claim
 from follows.models import Notification
-from profiles.models import Researcher
 from tests.factories import InstitutionFactory, ResearcherFactory
 from tests.factories_claims import ClaimFactory, connect_orcid
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db
 

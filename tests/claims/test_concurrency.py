@@ -9,9 +9,9 @@ from django.db import connection
 
 from claims import actions
 from claims.models import Claim
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory
+from works.models import Researcher
 
 pytestmark = [
     pytest.mark.postgres,

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from claims import actions
 from claims.models import AuditEvent, Claim
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,9 @@ from defusedxml import ElementTree
 from django.utils import timezone
 
 from profiles.exports import _url, bibtex_escape, split_name, to_bibtex
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.search.recorded import PREPRINT, PUBLISHED, mearman_works
-from works.models import Work
+from works.models import Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

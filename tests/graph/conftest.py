@@ -5,10 +5,9 @@ import json
 import pytest
 
 from graph.actions import refresh_researchers
-from profiles.models import Researcher
 from tests.conftest import OPENALEX
 from works.importers.openalex import import_author, import_works
-from works.models import Work
+from works.models import Researcher, Work
 
 MEARMAN = "A5017898742"
 PREPRINT, PUBLISHED = "W3188841554", "W3187234764"

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from graph.actions import refresh_researchers
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
+from works.models import Researcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,8 @@ from django.test import override_settings
 
 from graph.actions import refresh_researchers
 from graph.models import Collaboration, TrustScore
-from profiles.models import Researcher
 from tests.graph.conftest import MEARMAN, PREPRINT, PUBLISHED, recorded_works
-from works.models import Work
+from works.models import Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import pytest
 
 from graph.actions import refresh_researchers
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory
 from tests.graph.conftest import recorded_authors
 from works.importers.openalex import import_author
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db
 

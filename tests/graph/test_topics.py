@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from graph.actions import refresh_researchers
-from graph.models import ResearcherTopic
+from profiles.models import ResearcherTopic
 from tests.graph.conftest import PREPRINT, PUBLISHED, recorded_works
 from works.models import Work
 

@@ -9,9 +9,8 @@ import pytest
 from graph.actions import refresh_researchers
 from graph.models import TrustScore
 from graph.trust import Evidence, band_for, explain, score
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
-from works.models import WorkTopic
+from works.models import Researcher, WorkTopic
 
 IDENTITY = ["openalex_id", "curated", "orcid", "claimed", "staff_verified"]
 

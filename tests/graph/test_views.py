@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from graph.actions import refresh_researchers
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
-from works.models import WorkTopic
+from works.models import Researcher, WorkTopic
 
 pytestmark = pytest.mark.django_db
 

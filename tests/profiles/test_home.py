@@ -7,9 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, InstitutionFactory, ResearcherFactory, WorkFactory
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from claims.email_domains import domains_for_institution
-from profiles.models import Institution
 from tests.factories import InstitutionFactory
+from works.models import Institution
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _form_data(institution, domains: str) -> dict:
 
 def test_domains_one_per_line_or_with_commas_are_stored_as_a_clean_list(staff_client):
     bangor = InstitutionFactory(display_name="Bangor University", email_domains=[])
-    url = reverse("admin:profiles_institution_change", args=[bangor.pk])
+    url = reverse("admin:works_institution_change", args=[bangor.pk])
     response = staff_client.post(
         url, _form_data(bangor, "Bangor.ac.uk\n@students.bangor.ac.uk, bangor.ac.uk.\n\n")
     )
@@ -58,7 +58,7 @@ def test_domains_one_per_line_or_with_commas_are_stored_as_a_clean_list(staff_cl
 )
 def test_something_that_is_not_a_domain_is_refused_by_name(staff_client, typed, named):
     bangor = InstitutionFactory(email_domains=["bangor.ac.uk"])
-    url = reverse("admin:profiles_institution_change", args=[bangor.pk])
+    url = reverse("admin:works_institution_change", args=[bangor.pk])
     response = staff_client.post(url, _form_data(bangor, typed))
     assert response.status_code == 200
     assert f"Not an email domain: {named}" in response.content.decode()
@@ -69,7 +69,7 @@ def test_an_empty_box_clears_the_list_and_the_homepage_counts_again(staff_client
     bangor = InstitutionFactory(
         email_domains=["old.example"], homepage_url="https://www.bangor.ac.uk/"
     )
-    url = reverse("admin:profiles_institution_change", args=[bangor.pk])
+    url = reverse("admin:works_institution_change", args=[bangor.pk])
     assert staff_client.post(url, _form_data(bangor, "")).status_code == 302
     bangor.refresh_from_db()
     assert bangor.email_domains == []
@@ -78,7 +78,7 @@ def test_an_empty_box_clears_the_list_and_the_homepage_counts_again(staff_client
 
 def test_an_international_domain_is_stored_in_its_ascii_form(staff_client):
     uni = InstitutionFactory(email_domains=[])
-    url = reverse("admin:profiles_institution_change", args=[uni.pk])
+    url = reverse("admin:works_institution_change", args=[uni.pk])
     assert staff_client.post(url, _form_data(uni, "münchen.de")).status_code == 302
     uni.refresh_from_db()
     assert uni.email_domains == ["xn--mnchen-3ya.de"]

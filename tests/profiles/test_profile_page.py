@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.models import Researcher
 from tests.factories import (
     AuthorshipFactory,
     InstitutionFactory,
@@ -16,7 +15,7 @@ from tests.factories import (
     TopicFactory,
     WorkFactory,
 )
-from works.models import Authorship, Work, WorkTopic
+from works.models import Authorship, Researcher, Work, WorkTopic
 
 pytestmark = pytest.mark.django_db
 
@@ -526,7 +525,7 @@ def test_load_demo_maosong_sun_and_joseph_mearman(client):
 
 
 def test_summary_uses_the_graphs_stored_topic_ranking_when_present(client):
-    from graph.models import ResearcherTopic
+    from profiles.models import ResearcherTopic
 
     researcher = ResearcherFactory(display_name="Ranked Person", last_known_institution=None)
     first, second = TopicFactory(display_name="Speech"), TopicFactory(display_name="Vision")

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
-from profiles.models import MAX_MERGE_HOPS, Researcher
 from tests.factories import ResearcherFactory
+from works.models import MAX_MERGE_HOPS, Researcher
 
 pytestmark = pytest.mark.django_db
 

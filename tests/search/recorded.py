@@ -3,10 +3,9 @@ for the open-data tests (API, search, exports, works pages)."""
 
 import json
 
-from profiles.models import Researcher
 from tests.conftest import OPENALEX
 from works.importers.openalex import import_author, import_works
-from works.models import Work
+from works.models import Researcher, Work
 
 MEARMAN = "A5017898742"
 PREPRINT, PUBLISHED = "W3188841554", "W3187234764"

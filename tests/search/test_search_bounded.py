@@ -8,7 +8,6 @@ import time
 import pytest
 from django.db import connection
 
-from profiles.models import Researcher
 from profiles.search import (
     SEARCHED_ABSTRACT_CHARS,
     SEARCHED_TITLE_CHARS,
@@ -16,7 +15,7 @@ from profiles.search import (
     search_page_context,
     works_matching,
 )
-from works.models import Work
+from works.models import Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

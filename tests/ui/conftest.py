@@ -18,9 +18,9 @@ def site(db, owner, follower, staff_reviewer):
     from follows import actions as follow_actions
     from follows.models import Notification
     from graph.actions import refresh_researchers
-    from profiles.models import Researcher
     from tests.factories_claims import ClaimFactory, verify_email
     from tests.search.recorded import import_recorded
+    from works.models import Researcher
 
     mearman = import_recorded()
     refresh_researchers(Researcher.objects.values_list("pk", flat=True))

@@ -9,11 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape as django_escape
 
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works.clients import http
-from works.models import Authorship, CurationLog, ImportRun, Work
+from works.models import Authorship, CurationLog, ImportRun, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +278,7 @@ def test_hiding_works_asks_for_a_reason_then_logs_it(staff_client, staff_reviewe
 def test_merging_records_from_the_admin(staff_client):
     a, b = ResearcherFactory(), ResearcherFactory()
     AuthorshipFactory(researcher=a)
-    url = reverse("admin:profiles_researcher_changelist")
+    url = reverse("admin:works_researcher_changelist")
     data = {"action": "merge_records", "_selected_action": [a.pk, b.pk]}
     assert b"Merge researcher records" in staff_client.post(url, data).content
     staff_client.post(url, {**data, "apply": "1", "target": b.pk, "reason": "duplicate"})
@@ -291,13 +290,13 @@ def test_merging_records_from_the_admin(staff_client):
 def test_splitting_works_off_from_the_admin(staff_client):
     researcher = ResearcherFactory()
     keep, move = AuthorshipFactory(researcher=researcher), AuthorshipFactory(researcher=researcher)
-    url = reverse("admin:profiles_researcher_split", args=[researcher.pk])
+    url = reverse("admin:works_researcher_split", args=[researcher.pk])
     assert staff_client.get(url).status_code == 200
     response = staff_client.post(
         url, {"works": [move.work_id], "display_name": "W. Zhang (physics)", "reason": "homonym"}
     )
     new = Researcher.objects.get(display_name="W. Zhang (physics)")
-    assert response["Location"] == reverse("admin:profiles_researcher_change", args=[new.pk])
+    assert response["Location"] == reverse("admin:works_researcher_change", args=[new.pk])
     assert Authorship.objects.get(pk=move.pk).researcher == new
     assert Authorship.objects.get(pk=keep.pk).researcher == researcher
 
@@ -307,7 +306,7 @@ def test_a_csl_file_is_imported_for_a_researcher(staff_client):
     items = [{"type": "article-journal", "title": "From my CV", "DOI": "10.1234/cv.1",
               "author": [{"family": "Mearman", "given": "Joseph"}],
               "issued": {"date-parts": [[2019]]}}]  # fmt: skip
-    url = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+    url = reverse("admin:works_researcher_csl", args=[researcher.pk])
     upload = SimpleUploadedFile("cv.json", json.dumps(items).encode(), "application/json")
     response = staff_client.post(url, {"file": upload, "reason": "sent by the researcher"})
     assert response.status_code == 302
@@ -340,7 +339,7 @@ def test_the_curation_log_is_read_only_in_the_admin(staff_client, staff_reviewer
     "url_name",
     [
         "admin:works_work_changelist",
-        "admin:profiles_researcher_changelist",
+        "admin:works_researcher_changelist",
         "admin:works_curationlog_changelist",
     ],
 )
@@ -364,7 +363,7 @@ def test_the_run_list_shows_a_progress_bar(staff_client):
 
 def test_the_researcher_page_links_to_prefilled_imports(staff_client):
     researcher = ResearcherFactory(openalex_id="A5017898742")
-    page = staff_client.get(reverse("admin:profiles_researcher_change", args=[researcher.pk]))
+    page = staff_client.get(reverse("admin:works_researcher_change", args=[researcher.pk]))
     assert b"?identifier=A5017898742" in page.content
     form = staff_client.get(reverse("admin:works_importrun_start") + "?identifier=A5017898742")
     assert b'value="A5017898742"' in form.content

@@ -9,24 +9,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.models import Claim
-from profiles.models import Researcher
 from tests.conftest import staff_with
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.factories_claims import ClaimFactory
 from works import runs
-from works.models import Authorship, CurationLog, ImportRun, Work
+from works.models import Authorship, CurationLog, ImportRun, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 
 VIEW_ONLY = [
-    "profiles.view_researcher",
+    "works.view_researcher",
     "works.view_work",
     "works.view_importrun",
     "claims.view_claim",
 ]
 CURATOR = [
     *VIEW_ONLY,
-    "profiles.change_researcher",
+    "works.change_researcher",
     "works.change_work",
     "works.add_importrun",
     "works.change_importrun",
@@ -90,7 +89,7 @@ def _action_names(response) -> set[str]:
 
 
 @pytest.mark.parametrize("client_name", ["bare_staff_client", "viewer_client"])
-@pytest.mark.parametrize("url_name", ["profiles_researcher_split", "profiles_researcher_csl"])
+@pytest.mark.parametrize("url_name", ["works_researcher_split", "works_researcher_csl"])
 def test_staff_without_the_change_permission_get_403_on_split_and_csl(
     request, client_name, url_name
 ):
@@ -102,7 +101,7 @@ def test_staff_without_the_change_permission_get_403_on_split_and_csl(
 
 def test_a_csl_post_by_staff_without_permission_creates_nothing(viewer_client):
     researcher = ResearcherFactory(display_name="Joseph Mearman")
-    url = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+    url = reverse("admin:works_researcher_csl", args=[researcher.pk])
     response = viewer_client.post(url, {"file": _csl_upload(), "reason": "sent by them"})
     assert response.status_code == 403
     assert not Work.objects.exists()
@@ -113,7 +112,7 @@ def test_a_csl_post_by_staff_without_permission_creates_nothing(viewer_client):
 def test_a_split_post_by_staff_without_permission_changes_nothing(viewer_client):
     researcher = ResearcherFactory()
     move = AuthorshipFactory(researcher=researcher)
-    url = reverse("admin:profiles_researcher_split", args=[researcher.pk])
+    url = reverse("admin:works_researcher_split", args=[researcher.pk])
     response = viewer_client.post(
         url, {"works": [move.work_id], "display_name": "Other", "reason": "homonym"}
     )
@@ -159,7 +158,7 @@ def test_a_view_only_run_page_offers_neither_cancel_nor_rerun(viewer_client):
 
 def test_a_view_only_researcher_page_offers_no_curation_links(viewer_client):
     researcher = ResearcherFactory(openalex_id="A5017898742")
-    page = viewer_client.get(reverse("admin:profiles_researcher_change", args=[researcher.pk]))
+    page = viewer_client.get(reverse("admin:works_researcher_change", args=[researcher.pk]))
     assert page.status_code == 200
     assert b"Split works off" not in page.content
     assert b"Import CSL-JSON" not in page.content
@@ -169,7 +168,7 @@ def test_a_view_only_researcher_page_offers_no_curation_links(viewer_client):
 def test_a_curator_with_the_permissions_can_use_every_view(curator_client, no_worker):
     researcher = ResearcherFactory(display_name="Joseph Mearman")
     keep, move = AuthorshipFactory(researcher=researcher), AuthorshipFactory(researcher=researcher)
-    split = reverse("admin:profiles_researcher_split", args=[researcher.pk])
+    split = reverse("admin:works_researcher_split", args=[researcher.pk])
     assert curator_client.get(split).status_code == 200
     response = curator_client.post(
         split, {"works": [move.work_id], "display_name": "Other", "reason": "homonym"}
@@ -177,7 +176,7 @@ def test_a_curator_with_the_permissions_can_use_every_view(curator_client, no_wo
     assert response.status_code == 302
     assert Authorship.objects.get(pk=keep.pk).researcher == researcher
 
-    csl = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+    csl = reverse("admin:works_researcher_csl", args=[researcher.pk])
     response = curator_client.post(csl, {"file": _csl_upload(), "reason": "sent by them"})
     assert response.status_code == 302
     assert Work.objects.filter(doi="10.1234/cv.1").exists()
@@ -201,7 +200,7 @@ def test_a_curator_with_the_permissions_can_use_every_view(curator_client, no_wo
 
 def test_view_only_staff_are_not_offered_the_curation_actions(viewer_client, stranger):
     ResearcherFactory(), WorkFactory(), ClaimFactory(claimant=stranger)
-    researchers = viewer_client.get(reverse("admin:profiles_researcher_changelist"))
+    researchers = viewer_client.get(reverse("admin:works_researcher_changelist"))
     works = viewer_client.get(reverse("admin:works_work_changelist"))
     claims = viewer_client.get(reverse("admin:claims_claim_changelist"))
     for response in (researchers, works, claims):
@@ -216,7 +215,7 @@ def test_view_only_staff_posting_the_actions_change_nothing(viewer_client, stran
     work = WorkFactory()
     claim = ClaimFactory(claimant=stranger)
     viewer_client.post(
-        reverse("admin:profiles_researcher_changelist"),
+        reverse("admin:works_researcher_changelist"),
         {"action": "merge_records", "_selected_action": [a.pk, b.pk], "apply": "1",
          "target": b.pk, "reason": "duplicate"},
     )  # fmt: skip
@@ -246,7 +245,7 @@ def test_staff_with_the_change_permission_are_offered_and_can_run_the_actions(
     a, b = ResearcherFactory(), ResearcherFactory()
     work = WorkFactory()
     ClaimFactory(claimant=stranger)
-    researchers = client.get(reverse("admin:profiles_researcher_changelist"))
+    researchers = client.get(reverse("admin:works_researcher_changelist"))
     assert "merge_records" in _action_names(researchers)
     assert {"hide_works", "unhide_works"} <= _action_names(
         client.get(reverse("admin:works_work_changelist"))
@@ -255,7 +254,7 @@ def test_staff_with_the_change_permission_are_offered_and_can_run_the_actions(
         client.get(reverse("admin:claims_claim_changelist"))
     )
     client.post(
-        reverse("admin:profiles_researcher_changelist"),
+        reverse("admin:works_researcher_changelist"),
         {"action": "merge_records", "_selected_action": [a.pk, b.pk], "apply": "1",
          "target": b.pk, "reason": "duplicate"},
     )  # fmt: skip

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from profiles.models import Researcher
 from tests.conftest import OPENALEX
 from tests.factories import ResearcherFactory
 from works.importers.csl import CslError, import_csl_items, read_csl_file
 from works.importers.openalex import ImportStats, import_works
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 
 # The bundled copy of ../shared/reference/maosong-sun-works.csl.json (see its PROVENANCE.md).
 CSL_FILE = Path(__file__).resolve().parents[2] / "works" / "demo" / "maosong-sun-works.csl.json"

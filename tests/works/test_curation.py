@@ -3,12 +3,11 @@
 import pytest
 import responses
 
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works import curation, runs
 from works.clients import http
-from works.models import Authorship, CurationLog, ImportRun, Work
+from works.models import Authorship, CurationLog, ImportRun, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

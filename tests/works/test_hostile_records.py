@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from profiles.models import Institution, Researcher
 from tests.conftest import OPENALEX
 from tests.factories import ResearcherFactory
 from tests.works import imports_replay as replay
@@ -30,7 +29,7 @@ from works.importers.imported_text import LIMITS, bidi_safe, bounded
 from works.importers.openalex import import_works
 from works.importers.snapshot import import_snapshot_file
 from works.management.commands.load_demo import CURATED_FILE, DEMO_DIR, demo_files
-from works.models import Authorship, ImportRun, Topic, Work
+from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work
 from works.run_errors import explain
 
 pytestmark = pytest.mark.django_db
@@ -372,7 +371,7 @@ def test_the_admin_csl_upload_refuses_deep_json_and_keeps_the_cuts_on_its_run(
 ):
     client.force_login(staff_reviewer)
     researcher = ResearcherFactory(display_name="Ada Lovelace")
-    url = reverse("admin:profiles_researcher_csl", args=[researcher.pk])
+    url = reverse("admin:works_researcher_csl", args=[researcher.pk])
 
     deep = SimpleUploadedFile("deep.json", DEEP.encode(), "application/json")
     refused = client.post(url, {"file": deep, "reason": "from her CV"})

@@ -6,10 +6,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from profiles.models import Researcher
 from tests.conftest import OPENALEX
 from works.management.commands.load_demo import DEMO_DIR, demo_counts, demo_files
-from works.models import Work
+from works.models import Researcher, Work
 
 
 def load_demo() -> str:

@@ -13,11 +13,10 @@ from claims import actions as claims_actions
 from claims.models import AuditEvent, Claim
 from follows import actions as follows_actions
 from follows.models import Follow, Notification
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.factories_claims import ClaimFactory
 from works import curation
-from works.models import Authorship, CurationLog
+from works.models import Authorship, CurationLog, Researcher
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.models import Affiliation, Institution, Researcher
 from tests.conftest import OPENALEX
 from tests.factories import ResearcherFactory, WorkFactory
 from works.importers.openalex import (
@@ -23,7 +22,16 @@ from works.importers.openalex import (
     normalise_openalex_id,
     normalise_orcid,
 )
-from works.models import Authorship, Source, Topic, Work, WorkTopic
+from works.models import (
+    Affiliation,
+    Authorship,
+    Institution,
+    Researcher,
+    Source,
+    Topic,
+    Work,
+    WorkTopic,
+)
 
 MEARMAN = "A5017898742"
 ALL_FILES = sorted(OPENALEX.glob("*.json"))

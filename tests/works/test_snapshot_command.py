@@ -9,9 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from profiles.models import Institution, Researcher
 from tests.conftest import OPENALEX
-from works.models import Authorship, Source, Topic, Work
+from works.models import Authorship, Institution, Researcher, Source, Topic, Work
 
 MEARMAN_WORKS = OPENALEX / "works-by-A5017898742-per_page50.json"
 

@@ -7,14 +7,13 @@ import responses
 from django.db import models
 from django.utils import timezone
 
-from profiles.models import Researcher
 from tests.factories import ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works import runs, tasks
 from works.clients import http
 from works.clients.http import PermanentError, TransientError
 from works.importers import openalex as openalex_importer
-from works.models import ImportRun, Work
+from works.models import ImportRun, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,11 @@ import pytest
 import responses
 
 from bzpeer.fold import title_key
-from profiles.models import Researcher
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works import runs
 from works.clients import http
-from works.models import ImportRun, Work
+from works.models import ImportRun, Researcher, Work
 from works.versions import link_versions
 
 pytestmark = pytest.mark.django_db

@@ -19,13 +19,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from bzpeer.identifiers import arxiv_abs_url, arxiv_doi, arxiv_id_from_url
-from profiles.models import Institution, Researcher
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
 from works.importers.imported_text import bounded, noting_cuts, reading
 from works.importers.names import matching_author_index, names_compatible, researcher_names
 from works.importers.openalex import ImportStats
 from works.importers.schemas import checked_arxiv_entry
-from works.models import Authorship, Work
+from works.models import Authorship, Institution, Researcher, Work
 from works.versions import is_preprint
 
 

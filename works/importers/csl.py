@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Max
 
 from bzpeer.fold import title_key
-from profiles.models import Researcher
 from works.importers.imported_text import noting_cuts, reading
 from works.importers.openalex import ImportStats
 from works.importers.openalex_records import (
@@ -31,7 +30,7 @@ from works.importers.openalex_records import (
     plain_text,
 )
 from works.importers.schemas import CslItem, ShapeError, as_dict, checked
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
 

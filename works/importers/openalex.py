@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
-from profiles.models import Researcher
 from works.importers.bulk_insert import insert_new
 from works.importers.imported_text import Cut, noting_cuts
 from works.importers.openalex_children import Previous, sync_authorships, sync_topics
@@ -60,7 +59,7 @@ from works.importers.schemas import (
     as_dict,
     checked,
 )
-from works.models import Work
+from works.models import Researcher, Work
 
 __all__ = [
     "ImportStats",

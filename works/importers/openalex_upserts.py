@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from profiles.models import Affiliation, Institution, Researcher
 from works.importers.bulk_insert import insert_new
 from works.importers.openalex_records import AuthorRecord
-from works.models import Source, Topic
+from works.models import Affiliation, Institution, Researcher, Source, Topic
 
 
 def apply_fields(obj, fields: dict) -> list[str]:

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.models import Researcher
 from works import runs
 from works.management.commands.import_openalex_author import report
+from works.models import Researcher
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bzpeer.identifiers import normalise_openalex_id
-from profiles.models import Researcher
 from works.importers.csl import CslError, import_csl_items, read_csl_file
 from works.importers.imported_text import describe_cuts
+from works.models import Researcher
 from works.runs import after_import
 
 

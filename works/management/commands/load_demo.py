@@ -5,10 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from profiles.models import Affiliation, Institution, Researcher
 from works.importers.csl import import_csl_items, read_csl_file
 from works.importers.snapshot import SnapshotError, import_snapshot_file
-from works.models import Authorship, Source, Topic, Work
+from works.models import Affiliation, Authorship, Institution, Researcher, Source, Topic, Work
 from works.runs import after_bulk_import
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
