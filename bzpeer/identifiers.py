@@ -16,6 +16,7 @@ ORCID_RESOLVER = "https://orcid.org/"
 ROR_RESOLVER = "https://ror.org/"
 OPENALEX_RESOLVER = "https://openalex.org/"
 ARXIV_ABS = "https://arxiv.org/abs/"
+ARXIV_PDF = "https://arxiv.org/pdf/"
 
 MAX_DOI_LENGTH = 255  # the column's length; no registered DOI comes near it
 MAX_ARXIV_ID_LENGTH = 40
@@ -212,3 +213,7 @@ def arxiv_doi(arxiv_id: str) -> str:
 
 def arxiv_abs_url(arxiv_id: str) -> str:
     return f"{ARXIV_ABS}{arxiv_id}"
+
+
+def arxiv_pdf_url(arxiv_id: str) -> str:
+    return f"{ARXIV_PDF}{arxiv_id}"

@@ -254,6 +254,17 @@ class Source(models.Model):
         return self.display_name
 
 
+# OpenAlex's open-access statuses, in words a reader understands.
+OA_STATUS_LABELS = {
+    "gold": "Open access in an open-access journal",
+    "diamond": "Open access in a journal free to authors and readers",
+    "green": "Free copy in a repository",
+    "hybrid": "Open access in a subscription journal",
+    "bronze": "Free to read on the publisher's site",
+    "closed": "No free copy known",
+}
+
+
 class WorkQuerySet(models.QuerySet):
     def visible(self):
         """Works not hidden by curation."""
@@ -280,6 +291,15 @@ class Work(models.Model):
     landing_page_url = models.URLField(max_length=1000, blank=True)
     pdf_url = models.URLField(max_length=1000, blank=True)
     cited_by_count = models.PositiveIntegerField(default=0)
+    # Citations received per year as OpenAlex gives them: [{"year": 2023, "cited_by_count": 2}].
+    counts_by_year = models.JSONField(default=list, blank=True)
+    # When the source last counted the citations (its updated_date, else the day of import).
+    cited_by_read_on = models.DateField(null=True, blank=True)
+    # OpenAlex's open-access status; blank when the source does not say.
+    oa_status = models.CharField("open-access status", max_length=8, blank=True)
+    # The best open-access copy (its landing page, else its PDF).
+    oa_url = models.URLField("open-access copy", max_length=1000, blank=True)
+    is_retracted = models.BooleanField(default=False)
     language = models.CharField(max_length=12, blank=True)
     # Curation: hidden works stay in the database (a re-import must not bring them back).
     is_hidden = models.BooleanField(default=False)
@@ -289,6 +309,9 @@ class Work(models.Model):
     )
     # OpenAlex's updated_date: an unchanged record is skipped on re-import.
     source_updated = models.CharField(max_length=40, blank=True)
+    # The fields curation set (a CSL import, a staff edit): an import from a source fills the
+    # others but never overwrites these (works/matching.py).
+    curated_fields = models.JSONField(default=list, blank=True)
     topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -317,6 +340,34 @@ class Work(models.Model):
     @property
     def arxiv_url(self) -> str:
         return identifiers.arxiv_abs_url(self.arxiv_id) if self.arxiv_id else ""
+
+    @property
+    def arxiv_pdf_url(self) -> str:
+        return identifiers.arxiv_pdf_url(self.arxiv_id) if self.arxiv_id else ""
+
+    @property
+    def oa_status_label(self) -> str:
+        """The open-access status in plain words ("" when unknown)."""
+        return OA_STATUS_LABELS.get(self.oa_status, "")
+
+
+class WorkReference(models.Model):
+    """A work that ``work`` cites, by OpenAlex id (from its ``referenced_works``), whether or not
+    bzpeer holds it: the works citing a stored work are the rows whose ``cited_openalex_id`` is
+    its ``openalex_id``."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="references")
+    cited_openalex_id = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "cited_openalex_id"], name="workreference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} cites {self.cited_openalex_id}"
 
 
 class Authorship(models.Model):
@@ -440,6 +491,8 @@ class CurationLog(models.Model):
         MERGE = "merge"
         SPLIT = "split"
         CSL_IMPORT = "csl_import", "CSL import"
+        MATCH = "match", "Import matched a curated work"
+        UNMATCH = "unmatch", "Match undone"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -30,12 +30,23 @@ from works.models import (
     Source,
     Topic,
     Work,
+    WorkReference,
     WorkTopic,
 )
 
 MEARMAN = "A5017898742"
 ALL_FILES = sorted(OPENALEX.glob("*.json"))
-MODELS = [Institution, Researcher, Affiliation, Source, Topic, Work, Authorship, WorkTopic]
+MODELS = [
+    Institution,
+    Researcher,
+    Affiliation,
+    Source,
+    Topic,
+    Work,
+    Authorship,
+    WorkTopic,
+    WorkReference,
+]
 
 
 def load(name: str) -> dict:

@@ -24,7 +24,12 @@ from django.db.models import Q
 
 from works.importers.bulk_insert import insert_new
 from works.importers.imported_text import Cut, noting_cuts
-from works.importers.openalex_children import Previous, sync_authorships, sync_topics
+from works.importers.openalex_children import (
+    Previous,
+    sync_authorships,
+    sync_references,
+    sync_topics,
+)
 from works.importers.openalex_records import (
     WorkRecord,
     abstract_from_inverted_index,
@@ -289,7 +294,7 @@ def _dedupe(records):
 # works refer to, find the stored works the records match, drop identifiers another work holds,
 # read what the database held for the matched works' authorships and topics (``Previous``),
 # write the work rows, then make their authorships and topics what the records say
-# (``openalex_children``), touching only rows that differ.
+# and the works they cite (``openalex_children``), touching only rows that differ.
 
 
 @dataclass
@@ -338,6 +343,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         institutions=referenced.institutions,
     )
     children_changed |= sync_topics(records, written.pk_by_id, referenced.topics, previous)
+    children_changed |= sync_references(records, written.pk_by_id)
     # A stored work whose authorships or topics changed is updated too (its updated_at moves).
     for oid in children_changed - written.created - written.updated:
         written.changed.append(matched[oid])

@@ -5,7 +5,7 @@ links) and work topics.
 ``sync_authorships`` and ``sync_topics`` then make those rows what the records say, touching only
 rows that differ, in a constant number of queries whatever the batch size (the snapshot import
 writes tens of thousands of authorships a second). A second import of the same records finds
-nothing to write.
+nothing to write. ``sync_references`` does the same for the works each work cites.
 """
 
 from collections.abc import Mapping
@@ -16,7 +16,7 @@ from django.db.models import F
 from works.importers.bulk_insert import insert_rows
 from works.importers.openalex_records import WorkRecord
 from works.importers.openalex_upserts import apply_fields
-from works.models import Authorship, WorkTopic
+from works.models import Authorship, WorkReference, WorkTopic
 
 
 @dataclass
@@ -242,6 +242,39 @@ def sync_topics(
         WorkTopic.objects.bulk_update(changed, ["score"])
     if new:
         insert_rows(WorkTopic, ["work_id", "topic_id", "score"], new, ignore_conflicts=True)
+    return touched
+
+
+def sync_references(records: list[WorkRecord], pk_by_id: dict[str, int]) -> set[str]:
+    """Make the references of each work whose record has ``referenced_works`` what the record
+    says (three queries at most whatever the batch size). Returns the OpenAlex ids of the works
+    whose references changed."""
+    managed = {
+        pk_by_id[r.openalex_id]: r
+        for r in records
+        if r.references is not None and r.openalex_id in pk_by_id
+    }
+    if not managed:
+        return set()
+    stored: dict[int, dict[str, int]] = {}
+    for pk, work_pk, cited in WorkReference.objects.filter(work_id__in=list(managed)).values_list(
+        "pk", "work_id", "cited_openalex_id"
+    ):
+        stored.setdefault(work_pk, {})[cited] = pk
+    new, stale, touched = [], [], set()
+    for work_pk, record in managed.items():
+        have = stored.get(work_pk, {})
+        wanted = set(record.references)
+        added = [(work_pk, cited) for cited in record.references if cited not in have]
+        removed = [pk for cited, pk in have.items() if cited not in wanted]
+        if added or removed:
+            new.extend(added)
+            stale.extend(removed)
+            touched.add(record.openalex_id)
+    if stale:
+        WorkReference.objects.filter(pk__in=stale).delete()
+    if new:
+        insert_rows(WorkReference, ["work_id", "cited_openalex_id"], new, ignore_conflicts=True)
     return touched
 
 

@@ -1,6 +1,6 @@
 """Read OpenAlex entity dicts into plain records (no database access).
 
-The real records drift between years and carry quirks (see tests/fixtures/PROVENANCE.md): keys
+The real records drift between years and carry quirks (see works/demo/PROVENANCE.md): keys
 go missing, ``doi``, ``primary_location.source`` and ``abstract_inverted_index`` are null, titles
 carry inline HTML, names are Unicode. A record here only carries the fields whose keys the data
 has, so a missing key leaves the stored value alone instead of blanking it. A malformed entity
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.utils import timezone
+
 from bzpeer.identifiers import (
     arxiv_id_from_doi,
     arxiv_id_from_url,
@@ -21,6 +23,7 @@ from bzpeer.identifiers import (
     normalise_doi,
     normalise_openalex_id,
     normalise_ror,
+    openalex_id_or_none,
     openalex_kind,
     parse_orcid,
 )
@@ -43,6 +46,10 @@ _POSITIONS = {"first", "middle", "last"}
 _MAX_INT = 2_147_483_647
 # Positions beyond this are corrupt data, not an abstract (and would allocate without bound).
 _MAX_ABSTRACT_WORDS = 100_000
+# Far above any real reference list (a long review cites a few thousand works).
+_MAX_REFERENCES = 10_000
+# The open-access statuses OpenAlex gives; anything else is stored as unknown ("").
+_OA_STATUSES = {"gold", "diamond", "green", "hybrid", "bronze", "closed"}
 
 
 # Identifiers -----------------------------------------------------------------------------------
@@ -164,6 +171,23 @@ def _url(value, max_length: int = 1000) -> str:
     if isinstance(value, str) and value.startswith(("http://", "https://")):
         return value if len(value) <= max_length else ""
     return ""
+
+
+def _counts_by_year(value) -> list[dict]:
+    """OpenAlex's citations per year, newest year first, one entry per year; an entry without
+    a valid year or count is dropped."""
+    counts: dict[int, int] = {}
+    for entry in value if isinstance(value, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        year, count = _year(entry.get("year")), _count(entry.get("cited_by_count"))
+        if year is not None and count is not None:
+            counts.setdefault(year, count)
+    return [{"year": y, "cited_by_count": c} for y, c in sorted(counts.items(), reverse=True)]
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _put(fields: dict, data: dict, key: str, name: str, convert) -> None:
@@ -357,6 +381,8 @@ class WorkRecord:
     topic_scores: dict | None = None
     # None when the data has no "authorships" key.
     authorships: list[AuthorshipRecord] | None = None
+    # OpenAlex ids of the works it cites; None when the data has no "referenced_works" key.
+    references: list[str] | None = None
 
     def work_fields(self, source_pks: dict) -> dict:
         fields = {"openalex_id": self.openalex_id, **self.fields}
@@ -386,18 +412,18 @@ def _parse_work(oid: str, data: dict) -> WorkRecord:
     _put(fields, data, "publication_date", "publication_date", _date)
     _put(fields, data, "type", "type", lambda v: plain_text(v, "type"))
     _put(fields, data, "cited_by_count", "cited_by_count", lambda v: _count(v) or 0)
+    if "cited_by_count" in data:
+        # The count is as of the record's last update; without one, as of this import.
+        read_on = _date(data.get("updated_date")) or timezone.localdate()
+        fields["cited_by_read_on"] = read_on
+    _put(fields, data, "counts_by_year", "counts_by_year", _counts_by_year)
+    _put(fields, data, "is_retracted", "is_retracted", lambda v: v is True)
     _put(fields, data, "language", "language", lambda v: plain_text(v, "language"))
     _put(fields, data, "updated_date", "source_updated", lambda v: plain_text(v, "date"))
-
-    if "primary_location" in data:
-        primary = data.get("primary_location") or {}
-        primary = primary if isinstance(primary, dict) else {}
-        fields["landing_page_url"] = _url(primary.get("landing_page_url"))
-        fields["pdf_url"] = _url(primary.get("pdf_url"))
-        record.source_known = True
-        record.source = parse_source(primary.get("source"))
+    _read_locations(record, data)
 
     record.arxiv_id = arxiv_id_from_doi(record.doi)
+
     record.arxiv_from_doi = record.arxiv_id is not None
     if record.arxiv_id is None:
         record.arxiv_id = _arxiv_id_from_locations(data)
@@ -418,7 +444,38 @@ def _parse_work(oid: str, data: dict) -> WorkRecord:
         for order, authorship in enumerate(data.get("authorships") or []):
             if isinstance(authorship, dict):
                 record.authorships.append(_parse_authorship(order, authorship, record))
+    if "referenced_works" in data:
+        record.references = _references(data.get("referenced_works"))
     return record
+
+
+def _read_locations(record: WorkRecord, data: dict) -> None:
+    """The links to the work: its landing page and PDF (the primary location's, the PDF else the
+    best open-access copy's), the best open-access copy and its status. Only http(s) URLs."""
+    fields = record.fields
+    primary, best = _dict(data.get("primary_location")), _dict(data.get("best_oa_location"))
+    open_access = _dict(data.get("open_access"))
+    if "primary_location" in data:
+        fields["landing_page_url"] = _url(primary.get("landing_page_url"))
+        fields["pdf_url"] = _url(primary.get("pdf_url")) or _url(best.get("pdf_url"))
+        record.source_known = True
+        record.source = parse_source(primary.get("source"))
+    if "open_access" in data:
+        status = open_access.get("oa_status")
+        fields["oa_status"] = status if status in _OA_STATUSES else ""
+    if "best_oa_location" in data or "open_access" in data:
+        fields["oa_url"] = (
+            _url(best.get("landing_page_url"))
+            or _url(best.get("pdf_url"))
+            or _url(open_access.get("oa_url"))
+        )
+
+
+def _references(value) -> list[str]:
+    """The OpenAlex work ids a work cites, each once, in the order given (malformed ones
+    dropped; a list beyond ``_MAX_REFERENCES`` is corrupt data and cut there)."""
+    ids = (openalex_id_or_none(v, "W") for v in (value if isinstance(value, list) else []))
+    return list(dict.fromkeys(oid for oid in ids if oid))[:_MAX_REFERENCES]
 
 
 def _arxiv_id_from_locations(data: dict) -> str | None:

@@ -7,7 +7,7 @@ msgspec's path to the field (``$.authorships[0].author.id``) instead of being re
 Only the fields the importers read are declared; msgspec skips the rest without building them,
 which is why decoding a snapshot line straight into its shape is faster than decoding all of
 it. Every field may be absent (``UNSET``) and most may be null, because the real records drift
-(tests/fixtures/PROVENANCE.md): a missing key must leave the stored value alone, so
+(works/demo/PROVENANCE.md): a missing key must leave the stored value alone, so
 ``msgspec.to_builtins`` of a decoded record has exactly the keys the data had, and the mapping
 in ``openalex_records.py`` / ``csl.py`` reads that plain dict as before.
 """
@@ -86,6 +86,16 @@ class LocationShape(Shape):
     source: SourceShape | UnsetType | None = UNSET
 
 
+class OpenAccessShape(Shape):
+    oa_status: Text = UNSET
+    oa_url: Text = UNSET
+
+
+class CitationYear(Shape):
+    year: Count = UNSET
+    cited_by_count: Count = UNSET
+
+
 class WorkShape(Shape):
     id: Text = UNSET
     doi: Text = UNSET
@@ -97,9 +107,15 @@ class WorkShape(Shape):
     publication_date: Text = UNSET
     type: Text = UNSET
     cited_by_count: Count = UNSET
+    counts_by_year: list[CitationYear] | UnsetType | None = UNSET
+    is_retracted: bool | UnsetType | None = UNSET
     language: Text = UNSET
     updated_date: Text = UNSET
     primary_location: LocationShape | UnsetType | None = UNSET
+    best_oa_location: LocationShape | UnsetType | None = UNSET
+    open_access: OpenAccessShape | UnsetType | None = UNSET
+    # OpenAlex ids of the works this one cites.
+    referenced_works: list[str] | UnsetType | None = UNSET
     locations: list[LocationShape] | UnsetType | None = UNSET
     topics: list[TopicShape] | UnsetType | None = UNSET
     primary_topic: TopicShape | UnsetType | None = UNSET
