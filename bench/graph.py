@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
-os.environ.setdefault("BZPEER_TESTING", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings_test")
 
 import django
 

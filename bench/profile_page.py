@@ -28,14 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def configure(tmpdir: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmpdir}/bench.sqlite3")
-    # Production-like: no debug cursor or template debug info; plain static storage (no
-    # collectstatic needed) and an in-process cache.
+    # Production-like: no debug cursor or template debug info; the test settings for plain
+    # static storage (no collectstatic needed) and, without REDIS_URL, an in-process cache.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings_test"
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
     os.environ["ALLOWED_HOSTS"] = "localhost"
-    os.environ["BZPEER_TESTING"] = "true"
     os.environ.pop("REDIS_URL", None)
 
     import django

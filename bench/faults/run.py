@@ -157,7 +157,6 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "DJANGO_SETTINGS_MODULE": "bzpeer.settings",
-            "BZPEER_TESTING": "",
             # bench/ is a folder of scripts, not a package: the worker finds bench.faults here.
             "PYTHONPATH": str(ROOT),
             **extra,

@@ -37,8 +37,9 @@ def private_redis():
 def redis_cache(private_redis, settings, monkeypatch):
     """The production cache configuration, pointed at the private Redis.
 
-    The test suite runs on a local-memory cache (``TESTING`` in the settings); replacing
-    ``CACHES`` makes Django drop its cache connections, so ``cache`` is the Redis one here.
+    The test suite's cache is local memory or the shared Redis (bzpeer/settings_test.py);
+    replacing ``CACHES`` makes Django drop its cache connections, so ``cache`` is the private
+    Redis one here.
     Without the pause after a failure, so each request tries Redis (one test sets it).
     """
     monkeypatch.setattr(FailOpenRedisCache, "PAUSE_SECONDS", 0.0)
