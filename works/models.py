@@ -254,6 +254,12 @@ class Source(models.Model):
         return self.display_name
 
 
+def http_url(url: str) -> str:
+    """``url`` when it is an http(s) URL, else "": stored URLs come from outside (imports,
+    the admin accepts ftp) and only http(s) ones are ever linked."""
+    return url if url and url.lower().startswith(("http://", "https://")) else ""
+
+
 # OpenAlex's open-access statuses, in words a reader understands.
 OA_STATUS_LABELS = {
     "gold": "Open access in an open-access journal",
@@ -349,6 +355,25 @@ class Work(models.Model):
     def oa_status_label(self) -> str:
         """The open-access status in plain words ("" when unknown)."""
         return OA_STATUS_LABELS.get(self.oa_status, "")
+
+    @property
+    def links(self) -> list[dict]:
+        """The ways to reach the work, each {"label", "url"}, http(s) only and each URL once:
+        DOI, arXiv abstract and PDF, the best open-access copy, the PDF, the landing page."""
+        candidates = [
+            ("DOI", self.doi_url),
+            ("arXiv abstract", self.arxiv_url),
+            ("arXiv PDF", self.arxiv_pdf_url),
+            ("Open-access copy", self.oa_url),
+            ("PDF", self.pdf_url),
+            ("Landing page", self.landing_page_url),
+        ]
+        links, seen = [], set()
+        for label, url in candidates:
+            if http_url(url) and url not in seen:
+                seen.add(url)
+                links.append({"label": label, "url": url})
+        return links
 
 
 class WorkReference(models.Model):

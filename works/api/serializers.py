@@ -2,7 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from works.models import Authorship, Work, WorkTopic
+from works.models import Authorship, Work, WorkTopic, http_url
 
 
 class WorkAuthorSerializer(serializers.ModelSerializer):
@@ -47,6 +47,18 @@ class WorkSerializer(serializers.ModelSerializer):
     venue = serializers.CharField(read_only=True)
     doi_url = serializers.CharField(read_only=True)
     arxiv_url = serializers.CharField(read_only=True)
+    arxiv_pdf_url = serializers.CharField(read_only=True)
+    landing_page_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    oa_url = serializers.SerializerMethodField(help_text="The best open-access copy, if any.")
+    oa_status = serializers.CharField(
+        read_only=True,
+        help_text="OpenAlex's open-access status (gold, diamond, green, hybrid, bronze, "
+        'closed); "" when unknown.',
+    )
+    cited_by_read_on = serializers.DateField(
+        read_only=True, help_text="When the source counted the citations."
+    )
     authors = WorkAuthorSerializer(source="authorships", many=True, read_only=True)
     versions = serializers.SerializerMethodField(
         help_text="Other visible versions of this work (a preprint of a published paper)."
@@ -69,10 +81,16 @@ class WorkSerializer(serializers.ModelSerializer):
             "doi_url",
             "arxiv_id",
             "arxiv_url",
+            "arxiv_pdf_url",
             "openalex_id",
             "landing_page_url",
             "pdf_url",
+            "oa_url",
+            "oa_status",
             "cited_by_count",
+            "cited_by_read_on",
+            "counts_by_year",
+            "is_retracted",
             "authors",
             "version_of",
             "versions",
@@ -82,6 +100,16 @@ class WorkSerializer(serializers.ModelSerializer):
     def get_versions(self, work):
         # Views prefetch ``versions`` with visible works only.
         return WorkVersionSerializer(work.versions.all(), many=True).data
+
+    # Stored URLs are linked only when they are http(s).
+    def get_landing_page_url(self, work) -> str:
+        return http_url(work.landing_page_url)
+
+    def get_pdf_url(self, work) -> str:
+        return http_url(work.pdf_url)
+
+    def get_oa_url(self, work) -> str:
+        return http_url(work.oa_url)
 
     def get_url(self, work) -> str:
         return reverse("api-work-detail", args=[work.pk])
