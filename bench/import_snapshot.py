@@ -4,7 +4,7 @@
     .venv/bin/python bench/import_snapshot.py --works 2000     # a quick run
 
 Builds a throw-away test database (``test_<name>``, dropped at the end). Generates a JSON Lines
-snapshot of N works (10,000 by default) from the recorded OpenAlex works (``tests/fixtures``):
+snapshot of N works (10,000 by default) from the recorded OpenAlex works (``works/demo/openalex``):
 each generated work is a real record with new ids (work, DOI, arXiv links) and its authors drawn
 from a shared pool, so authorships, institutions, sources and topics keep the recorded shapes
 (2.3 authors a work on the list page, up to dozens on others) and authors recur across works.
@@ -51,7 +51,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "fixtures" / "openalex"
+OPENALEX = ROOT / "works" / "demo" / "openalex"
 TABLES = [
     "profiles_institution",
     "profiles_researcher",
@@ -79,7 +79,7 @@ def templates() -> list[str]:
         "work-W3187234764.json",
         "work-W2741809807.json",
     ]:
-        data = json.loads((FIXTURES / name).read_text())
+        data = json.loads((OPENALEX / name).read_text())
         records.extend(data.get("results", [data]))
     return [json.dumps(r) for r in records]
 

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-OPENALEX = FIXTURES / "openalex"
-ARXIV = FIXTURES / "arxiv"
+# The recorded upstream responses live once, in the demo folder the production image ships
+# (see its PROVENANCE.md); the tests replay the same files that `manage.py load_demo` imports.
+RECORDED = Path(__file__).resolve().parents[1] / "works" / "demo"
+OPENALEX = RECORDED / "openalex"
+ARXIV = RECORDED / "arxiv"
 # PostgreSQL: a query that runs away (a plan gone wrong on stale statistics) fails its test after
 # this long instead of hanging CI. Creating and dropping the test database keep no limit: both
 # may wait for a checkpoint on a busy machine.

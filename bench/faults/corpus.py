@@ -11,19 +11,19 @@ from functools import cache
 from pathlib import Path
 
 AUTHOR_ID = "A5017898742"
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "openalex"
+OPENALEX = Path(__file__).resolve().parents[2] / "works" / "demo" / "openalex"
 _ARXIV_LINK = re.compile(r"arxiv\.org/(abs|pdf)/[A-Za-z\-.]*/?\d{4}\.?\d{3,5}(v\d+)?", re.I)
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.[\w.\-/]+", re.I)
 
 
 @cache
 def author() -> dict:
-    return json.loads((FIXTURES / f"author-{AUTHOR_ID}.json").read_text())
+    return json.loads((OPENALEX / f"author-{AUTHOR_ID}.json").read_text())
 
 
 @cache
 def _templates() -> list[str]:
-    data = json.loads((FIXTURES / f"works-by-{AUTHOR_ID}-per_page50.json").read_text())
+    data = json.loads((OPENALEX / f"works-by-{AUTHOR_ID}-per_page50.json").read_text())
     return [json.dumps(work) for work in data["results"]]
 
 

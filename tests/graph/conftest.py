@@ -1,4 +1,4 @@
-"""The recorded Mearman data (tests/fixtures/openalex), imported through the real importer."""
+"""The recorded Mearman data (works/demo/openalex), imported through the real importer."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The recorded OpenAlex data (tests/fixtures/openalex) imported through the real importer,
+"""The recorded OpenAlex data (works/demo/openalex) imported through the real importer,
 for the open-data tests (API, search, exports, works pages)."""
 
 import json

@@ -20,9 +20,9 @@ from bzpeer.celery import app
 
 __all__ = ["app"]
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "openalex"
-AUTHOR = json.loads((FIXTURES / "author-A5017898742.json").read_text())
-WORKS = json.loads((FIXTURES / "works-by-A5017898742-per_page50.json").read_text())["results"]
+OPENALEX = Path(__file__).resolve().parents[2] / "works" / "demo" / "openalex"
+AUTHOR = json.loads((OPENALEX / "author-A5017898742.json").read_text())
+WORKS = json.loads((OPENALEX / "works-by-A5017898742-per_page50.json").read_text())["results"]
 DELAY = float(os.environ.get("BZPEER_REPLAY_PAGE_DELAY", "0"))
 
 
