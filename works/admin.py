@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from bzpeer.admin import ReadOnlyAdmin
-from works import curation, runs
+from works import curation, matching, runs
 from works.clients.http import PermanentError
 from works.models import Authorship, CurationLog, ImportRun, Researcher, Source, Topic, Work
 from works.run_errors import explain_run
@@ -218,7 +218,7 @@ class WorkAdmin(admin.ModelAdmin):
     readonly_fields = ("is_hidden", "openalex_id", "doi", "arxiv_id", "source_updated")
     exclude = ("topics",)
     inlines = [AuthorshipInline]
-    actions = ["hide_works", "unhide_works"]
+    actions = ["hide_works", "unhide_works", "undo_matches"]
 
     def _hide_action(self, request, queryset, hidden: bool):
         form = HideForm(request.POST if "apply" in request.POST else None)
@@ -251,6 +251,21 @@ class WorkAdmin(admin.ModelAdmin):
     @admin.action(description="Show selected works again (with a reason)", permissions=["change"])
     def unhide_works(self, request, queryset):
         return self._hide_action(request, queryset, False)
+
+    @admin.action(
+        description="Undo the import match (the curated work and the import part again)",
+        permissions=["change"],
+    )
+    def undo_matches(self, request, queryset):
+        for work in queryset:
+            try:
+                imported = matching.undo_match(work, request.user, "undone in the admin")
+            except curation.CurationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{work}: the import is work #{imported.pk} again.", messages.SUCCESS
+                )
 
 
 @admin.register(CurationLog)

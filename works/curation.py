@@ -206,4 +206,9 @@ def reapply_curation() -> dict[str, int]:
         ids = [pk for pk, state in hidden_state.items() if state is hidden]
         changed = Work.objects.filter(pk__in=ids).exclude(is_hidden=hidden).update(is_hidden=hidden)
         counts["hidden" if hidden else "shown"] += changed
+    # Imports that matched curated works: their curated fields hold (works/matching.py, which
+    # builds on this module, hence imported here).
+    from works.matching import reapply_matches
+
+    counts["rematched"] = reapply_matches()
     return counts

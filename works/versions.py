@@ -14,6 +14,10 @@ from django.db import transaction
 from bzpeer.fold import title_key
 from works.models import Authorship, Work
 
+# Titles shorter than this once normalised ("Introduction", "Editorial") are too generic to pair
+# two works on.
+MIN_TITLE_KEY = 12
+
 
 def is_preprint(work: Work) -> bool:
     return bool(
@@ -47,7 +51,7 @@ def link_versions(researcher_ids) -> int:
     groups: dict[str, list[Work]] = defaultdict(list)
     for work in works:
         key = title_key(work.title)
-        if len(key) >= 12:  # "Introduction", "Editorial": too generic to pair on
+        if len(key) >= MIN_TITLE_KEY:
             groups[key].append(work)
     linked = 0
     for group in groups.values():

@@ -131,7 +131,13 @@ def test_an_unhide_is_replayed_too(staff_reviewer):
     assert curation.reapply_curation()["shown"] == 1
     work.refresh_from_db()
     assert not work.is_hidden
-    assert curation.reapply_curation() == {"hidden": 0, "shown": 0, "moved": 0, "remerged": 0}
+    assert curation.reapply_curation() == {
+        "hidden": 0,
+        "shown": 0,
+        "moved": 0,
+        "remerged": 0,
+        "rematched": 0,
+    }
 
 
 def test_a_replayed_merge_follows_later_merges_and_skips_a_broken_chain(staff_reviewer):

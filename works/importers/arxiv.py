@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from bzpeer.identifiers import arxiv_abs_url, arxiv_doi, arxiv_id_from_url
+from works import matching
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
 from works.importers.imported_text import bounded, noting_cuts, reading
 from works.importers.names import matching_author_index, names_compatible, researcher_names
@@ -200,6 +201,13 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
         return stats
     with transaction.atomic():
         existing = _find_existing(researcher, [e for e, _ in matched])
+        # A curated work of the same title and year is the entry's work too (logged, undoable).
+        unknown = [e for e, _ in matched if e.arxiv_id not in existing]
+        curated = [
+            matching.arxiv_match(work, arxiv_id)
+            for arxiv_id, work in matching.curated_for_arxiv(researcher, unknown).items()
+        ]
+        existing.update({m.identifier: m.work for m in curated})
         journal_dois = {e.doi for e, _ in matched if e.doi}
         published_by_doi = {
             w.doi: w for w in Work.objects.filter(doi__in=journal_dois) if not is_preprint(w)
@@ -231,4 +239,5 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
             researcher, list(zip(new_works, new_entries, strict=True)), institutions
         )
         stats.created += len(new_works)
+        matching.log_matches(curated, "arXiv")
     return stats

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from bzpeer.fold import title_key
+from works import matching
 from works.importers.imported_text import noting_cuts, reading
 from works.importers.openalex import ImportStats
 from works.importers.openalex_records import (
@@ -228,8 +229,11 @@ def _import_item(fields: dict, researcher: Researcher, work: Work | None) -> tup
     """Create or update one work; returns ('created' | 'updated' | 'unchanged', work)."""
     fields = dict(fields)
     authors = _authorships(researcher, fields.pop("authors"))
+    # What the item says is curation: a later import of the same work keeps it.
+    curated = matching.curated_names(fields)
     if work is None:
-        work = Work.objects.create(**{k: v for k, v in fields.items() if v is not None})
+        fields = {k: v for k, v in fields.items() if v is not None}
+        work = Work.objects.create(**fields, curated_fields=curated)
         Authorship.objects.bulk_create(Authorship(work=work, **row) for row in authors)
         return "created", work
     if work.openalex_id:
@@ -252,6 +256,9 @@ def _import_item(fields: dict, researcher: Researcher, work: Work | None) -> tup
         if getattr(work, name) != value:
             setattr(work, name, value)
             changed.append(name)
+    if not set(curated) <= set(work.curated_fields):
+        work.curated_fields = list(dict.fromkeys([*work.curated_fields, *curated]))
+        changed.append("curated_fields")
     current = list(work.authorships.values("order", "researcher_id", "raw_author_name", "position"))
     authors_changed = sorted(current, key=lambda r: r["order"]) != authors
     if authors_changed:

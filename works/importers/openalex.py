@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from works import matching
 from works.importers.bulk_insert import insert_new
 from works.importers.imported_text import Cut, noting_cuts
 from works.importers.openalex_children import (
@@ -332,8 +333,10 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
     referenced = _upsert_referenced(records)
     stored = _find_stored(records)
     matched = _match(records, stored)
+    curated = matching.curated_matches(records, matched)
     _drop_taken_identifiers(records, matched, stored)
     previous = Previous.load([row.pk for row in matched.values() if row is not None])
+    matching.remember_children(curated, previous)
     written = _write_work_rows(records, matched, referenced.sources)
     children_changed = sync_authorships(
         records,
@@ -349,6 +352,7 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
         written.changed.append(matched[oid])
         written.updated.add(oid)
     bulk_update_touched(Work, written.changed, written.changed_fields)
+    matching.log_matches(curated)
 
     stats = ImportStats()
     for record in records:
@@ -400,8 +404,9 @@ def _find_stored(records: list[WorkRecord]) -> _Stored:
 
 
 def _match(records: list[WorkRecord], stored: _Stored) -> dict[str, Work | None]:
-    """The stored row of each record: by OpenAlex id, else a row it adopts (``_adoptable``);
-    None for a new work."""
+    """The stored row of each record: by OpenAlex id, else a row it adopts (``_adoptable``, or a
+    curated work of the same title, year and author: ``works.matching``); None for a new
+    work."""
     matched: dict[str, Work | None] = {}
     adopted = set()
     for record in records:
@@ -414,6 +419,8 @@ def _match(records: list[WorkRecord], stored: _Stored) -> dict[str, Work | None]
             else:
                 adopted.add(row.pk)  # work_fields() gives it the OpenAlex id
         matched[record.openalex_id] = row
+    unmatched = [r for r in records if matched[r.openalex_id] is None]
+    matched.update(matching.match_by_title(unmatched, taken=adopted))
     return matched
 
 
@@ -468,7 +475,7 @@ def _write_work_rows(
         row = matched[record.openalex_id]
         if row is None:
             new_works.append(fields)
-        elif names := apply_fields(row, fields):
+        elif names := apply_fields(row, matching.without_curated(row, fields)):
             written.changed.append(row)
             written.changed_fields.update(names)
             written.updated.add(record.openalex_id)
