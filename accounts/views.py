@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from accounts import actions
 from accounts.forms import DisplayNameForm
 from accounts.names import person_name
-from follows.signin import signin_required
+from accounts.signin import signin_required
 
 
 @signin_required

@@ -1,7 +1,7 @@
 """The site's error answers (``handler400``, ``handler403``, ``handler500`` in bzpeer/urls.py).
 
 Pages get the site's own error page (header, a way back, never a stack trace); the API gets the
-JSON error shape of ``profiles/api/errors.py``. An error caused by a backing service that is down
+JSON error shape of ``bzpeer/api/errors.py``. An error caused by a backing service that is down
 (PostgreSQL, Redis, the Celery broker) is a 503 "temporarily unavailable", not a 500: nothing is
 wrong with the request, and the next one after the service returns is answered as usual (each
 request opens its database connection afresh, or checks a persistent one).

@@ -182,7 +182,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "refresh-followed-and-claimed-researchers": {
-        "task": "works.tasks.refresh_followed_and_claimed_researchers",
+        "task": "follows.tasks.refresh_followed_and_claimed_researchers",
         "schedule": crontab(minute=0, hour=2, day_of_week="sunday"),
     },
     "send-weekly-digests": {
@@ -377,9 +377,9 @@ REST_FRAMEWORK = {
     # Reverse proxies in front of gunicorn that append to X-Forwarded-For. At 0 the client's
     # own address is used, so a forged X-Forwarded-For header cannot buy a fresh budget.
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
-    "DEFAULT_PAGINATION_CLASS": "profiles.api.params.CappedPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "bzpeer.api.params.CappedPageNumberPagination",
     "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "profiles.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "bzpeer.api.errors.api_exception_handler",
 }
 # allauth's sign-in, sign-up and password-reset limits count by address too: the same proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]

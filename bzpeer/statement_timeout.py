@@ -15,7 +15,7 @@ A statement the limit cancels raises ``django.db.OperationalError`` (from psycop
 ``QueryCanceled``), which ``bzpeer/errors.py`` answers with the 503 "temporarily unavailable"
 page or JSON, not a 500. A limit cannot stop everything: PostgreSQL checks it between steps, and
 a function that never checks for it (pg_trgm's word_similarity() over a megabyte of text) runs
-to its end; hence search only ever compares bounded text (``profiles/search.py``).
+to its end; hence search only ever compares bounded text (``works/search.py``).
 """
 
 import re

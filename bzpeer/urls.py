@@ -34,5 +34,5 @@ urlpatterns = [
 # that is down answers 503, not 500.
 handler400 = "bzpeer.errors.bad_request"
 handler403 = "bzpeer.errors.permission_denied"
-handler404 = "profiles.api.errors.not_found"
+handler404 = "bzpeer.api.errors.not_found"
 handler500 = "bzpeer.errors.server_error"

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from bzpeer.identifiers import normalise_orcid
 from bzpeer.locking import lock_in_id_order
 from bzpeer.mail import mail_after_commit
@@ -21,8 +23,6 @@ from bzpeer.staff import has_staff_permission
 from claims.access import DECIDE_CLAIMS, VERIFY_RECORDS
 from claims.email_domains import domains_for_researcher, email_matches
 from claims.models import AuditEvent, Claim
-from follows.actions import notify
-from follows.models import Notification
 from works.models import Researcher
 
 EMAIL_LINK_SALT = "claims.institutional-email"
@@ -391,8 +391,8 @@ def transfer_ownership_for_merge(source: Researcher, target: Researcher, actor) 
     The owner (with staff verification and the approved claim) moves to ``target``, with an
     ``OWNERSHIP_MOVED`` audit row; open claims on ``source``, and on ``target`` once it has an
     owner, are rejected with a reason sent to their claimants. Refuses, changing nothing, when
-    both records are claimed. Called by ``works.curation.merge_researchers`` inside its
-    transaction, which then refreshes both records' levels and scores; a second call finds
+    both records are claimed. Called (through ``profiles.merge.researcher_merged``) inside the
+    merge's transaction, which then refreshes both records' levels and scores; a second call finds
     nothing left to move or close.
     """
     with transaction.atomic():

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from accounts.names import person_name
+from accounts.notifications import notify
 from claims.actions import audit
 from claims.models import AuditEvent, Invitation, SenderBlock
-from follows.actions import notify
-from follows.models import Notification
 from works.models import Researcher
 
 

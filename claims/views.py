@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.signin import signin_redirect, signin_required
 from bzpeer.staff import has_staff_permission, require_staff_permission
 from claims import access, actions, invitations
 from claims.email_domains import domains_for_researcher
 from claims.forms import ClaimForm, DecisionForm, InvitationForm, RecordEditForm
 from claims.models import Claim, Invitation, SenderBlock
-from follows.signin import signin_redirect, signin_required
 from works.models import Researcher
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from follows.models import DigestSubscription, Follow, Notification
+from accounts.models import Notification
+from follows.models import DigestSubscription, Follow
 
 
 @admin.register(Follow)

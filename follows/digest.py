@@ -14,10 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from bzpeer.mail import mail_after_commit
 from bzpeer.site import site_url
-from follows.actions import notify
-from follows.models import DigestSubscription, Follow, Notification
+from follows.models import DigestSubscription, Follow
 from works.models import Authorship
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)

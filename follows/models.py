@@ -1,4 +1,4 @@
-"""Who follows whom, and the in-site notifications each user receives."""
+"""Who follows whom, and who wants the weekly digest. (Notifications are ``accounts``'.)"""
 
 from django.conf import settings
 from django.db import models
@@ -36,28 +36,3 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"digest for {self.user_id}"
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        CLAIM_DECIDED = "claim_decided", "Claim decided"
-        INVITATION_RECEIVED = "invitation_received", "Invitation received"
-        INVITATION_ANSWERED = "invitation_answered", "Invitation answered"
-        FOLLOWED_PUBLISHED = "followed_published", "Followed researcher published"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    # Plain text, escaped when shown.
-    message = models.CharField(max_length=500)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.user_id}"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from follows import digest
+from follows import digest, refresh
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
@@ -20,3 +20,9 @@ def send_weekly_digests() -> int:
 def send_digest(user_id: int) -> int:
     """One user's weekly digest; nothing if the user is gone or already had this week's."""
     return digest.send_digest_to(user_id)
+
+
+@shared_task(time_limit=10 * 60)
+def refresh_followed_and_claimed_researchers() -> list[int]:
+    """Weekly (Celery beat): re-import the followed and claimed records; returns the run ids."""
+    return refresh.refresh_followed_and_claimed()

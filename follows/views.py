@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Notification
+from accounts.notifications import mark_notifications_read
+from accounts.signin import safe_next, signin_redirect, signin_required
 from follows import actions
 from follows.feed import new_works_for
-from follows.models import DigestSubscription, Follow, Notification
-from follows.signin import safe_next, signin_redirect, signin_required
+from follows.models import DigestSubscription, Follow
 from works.models import Researcher
 
 
@@ -108,5 +110,5 @@ def notifications(request):
 def notifications_read(request):
     if not request.user.is_authenticated:
         return signin_redirect(request, "/notifications/")
-    actions.mark_notifications_read(request.user)
+    mark_notifications_read(request.user)
     return redirect("follows:notifications")

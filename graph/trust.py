@@ -28,19 +28,10 @@ from django.utils import timezone
 
 from graph.collaborators import close_threshold
 from graph.visible_works import authorship_ids_for, chunked, placeholders, researcher_works_sql
-from works.models import Researcher
-
-BANDS = [(75, "Trusted"), (50, "Established"), (25, "Developing"), (0, "Emerging")]
+from works.models import Researcher, trust_band_for
 
 # (minimum followers, points): followers alone add at most 10 points.
 FOLLOWER_STEPS = [(100, 10), (30, 8), (10, 6), (3, 4), (1, 2), (0, 0)]
-
-
-def band_for(score: int | None) -> str:
-    """The band a 0-100 score falls in; "Not yet scored" before the first computation."""
-    if score is None:
-        return "Not yet scored"
-    return next(name for floor, name in BANDS if score >= floor)
 
 
 @dataclass(frozen=True)
@@ -192,7 +183,7 @@ def score(evidence: Evidence) -> tuple[int, dict]:
     level = level_for(evidence)
     breakdown = {
         "score": total,
-        "band": band_for(total),
+        "band": trust_band_for(total),
         "level": int(level),
         "level_label": Researcher.Level(level).label,
         "components": components,

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bzpeer.staff import require_staff_permission
+from profiles import merge
 from works import curation, runs
 from works.models import Affiliation, ImportRun, Institution, Researcher, Work
 
@@ -158,7 +159,7 @@ class ResearcherAdmin(admin.ModelAdmin):
             target = form.cleaned_data["target"]
             try:
                 for source in queryset.exclude(pk=target.pk):
-                    curation.merge_researchers(
+                    merge.merge_researchers(
                         source, target, request.user, form.cleaned_data["reason"]
                     )
             except curation.CurationError as exc:
@@ -181,7 +182,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         form = SplitForm(request.POST or None, researcher=researcher)
         if request.method == "POST" and form.is_valid():
             try:
-                new = curation.split_works(
+                new = merge.split_works(
                     researcher,
                     [w.pk for w in form.cleaned_data["works"]],
                     request.user,

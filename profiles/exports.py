@@ -20,10 +20,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from bzpeer.fold import fold
-from graph.trust import band_for
 from profiles.publications import entries_for
 from works.api.prefetch import with_list_relations
-from works.models import Researcher, Work
+from works.models import Researcher, Work, trust_band_for
 
 FEED_SIZE = 50
 
@@ -354,7 +353,7 @@ def badge(request, pk: int):
     researcher, moved = _researcher_or_redirect(request, pk)
     if moved:
         return moved
-    band = band_for(researcher.trust_score)
+    band = trust_band_for(researcher.trust_score)
     level = researcher.get_verification_level_display()
     name = _clean(researcher.display_name)
     name = name if len(name) <= 40 else f"{name[:39]}…"

@@ -17,8 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from profiles.publications import listed_works_count_subquery
-from profiles.search import sqlite_fold, terms
 from works.models import Institution, Researcher
+from works.search import sqlite_fold, terms
 
 INSTITUTIONS_LIMIT = 5
 PEOPLE_PER_INSTITUTION = 10
@@ -45,7 +45,7 @@ def _register_fold() -> None:
 
 def institutions_matching(query: str) -> list[InstitutionMatch]:
     """Institutions whose name has every word of ``query`` (already cleaned by
-    ``profiles.search.clean_query``), those with the most researchers first."""
+    ``works.search.clean_query``), those with the most researchers first."""
     words = terms(query)
     if not words:
         return []

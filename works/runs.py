@@ -18,7 +18,6 @@ from django.db import connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from graph.actions import recompute_all, refresh_researchers
 from works.clients import arxiv as arxiv_client
 from works.clients import openalex as openalex_client
 from works.clients.http import PermanentError, TransientError, UpstreamError
@@ -27,6 +26,7 @@ from works.importers import arxiv as arxiv_importer
 from works.importers import openalex as openalex_importer
 from works.importers.imported_text import describe_cuts
 from works.models import ImportRun, Researcher
+from works.signals import announce_researchers_changed
 from works.versions import link_versions
 
 logger = logging.getLogger(__name__)
@@ -371,15 +371,16 @@ def after_import(researcher_ids: list[int]) -> None:
     )
     reapply_curation()
     link_versions(canonical)
-    refresh_researchers(sorted(canonical))
+    announce_researchers_changed(__name__, canonical)
 
 
 def after_bulk_import() -> dict[str, int]:
     """What a file import (snapshot, demo) ends with: replay curation, pair versions among
-    everyone's works, recompute the whole graph. Returns the graph's counts."""
+    everyone's works, and announce that everyone changed (the graph recomputes itself). Returns
+    what the listeners reported: the graph's counts."""
     reapply_curation()
     link_versions(Researcher.objects.canonical().values_list("pk", flat=True))
-    return recompute_all()
+    return announce_researchers_changed(__name__, None)
 
 
 def _finish(run: ImportRun, status: str, error: dict | None = None) -> None:
@@ -517,49 +518,3 @@ def sweep_stale_runs(now=None, stale: timedelta | None = None) -> dict[str, list
             _enqueue(run)
             resumed.append(run.pk)
     return {"resumed": resumed, "failed": failed}
-
-
-def researchers_to_refresh() -> list[Researcher]:
-    """Claimed researchers, and followed ones when the follows app is installed."""
-    from django.apps import apps
-    from django.db.models import Q
-
-    query = Q(owner__isnull=False)
-    if apps.is_installed("follows"):
-        try:
-            follow = apps.get_model("follows", "Follow")
-        except LookupError:
-            follow = None
-        if follow is not None:
-            query |= Q(pk__in=follow.objects.values("researcher_id"))
-    return list(
-        Researcher.objects.canonical()
-        .filter(query)
-        .order_by("pk")
-        .only("pk", "openalex_id", "display_name", "origin")
-    )
-
-
-def refresh_followed_and_claimed() -> list[int]:
-    """Queue a re-import of each followed or claimed researcher that has none pending: from
-    OpenAlex when the record has an OpenAlex id, else an arXiv name query for arXiv records."""
-    pending = ImportRun.objects.filter(
-        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
-    )
-    pending_targets = set(
-        pending.filter(source=ImportRun.Source.OPENALEX).values_list("target", flat=True)
-    )
-    pending_researchers = set(
-        pending.filter(source=ImportRun.Source.ARXIV).values_list("researcher_id", flat=True)
-    )
-    started = []
-    for researcher in researchers_to_refresh():
-        if researcher.openalex_id:
-            if researcher.openalex_id not in pending_targets:
-                started.append(start_openalex_import(researcher.openalex_id).pk)
-        elif (
-            researcher.origin == Researcher.Origin.ARXIV
-            and researcher.pk not in pending_researchers
-        ):
-            started.append(start_arxiv_import(researcher).pk)
-    return started

@@ -43,8 +43,3 @@ def import_arxiv_for_researcher(self, run_id: int):
 @shared_task(time_limit=5 * 60)
 def sweep_stale_import_runs():
     return runs.sweep_stale_runs()
-
-
-@shared_task(time_limit=10 * 60)
-def refresh_followed_and_claimed_researchers():
-    return runs.refresh_followed_and_claimed()

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
+from bzpeer.api.errors import ErrorSerializer
+from bzpeer.api.params import CappedPageNumberPagination, StrictFilterBackend
 from claims.api.serializers import MyClaimSerializer
 from claims.models import Claim
-from profiles.api.errors import ErrorSerializer
-from profiles.api.params import CappedPageNumberPagination, StrictFilterBackend
 
 
 @extend_schema(

@@ -7,11 +7,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bzpeer.api.errors import ErrorSerializer
+from bzpeer.api.params import CappedPageNumberPagination, StrictFilterBackend
 from follows import actions
 from follows.api.serializers import FollowRequestSerializer, FollowSerializer
 from follows.models import Follow
-from profiles.api.errors import ErrorSerializer
-from profiles.api.params import CappedPageNumberPagination, StrictFilterBackend
 from profiles.api.views import get_public_researcher_or_404
 from works.models import Researcher
 

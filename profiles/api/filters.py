@@ -5,6 +5,7 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from bzpeer.api.errors import BadParameter
 from bzpeer.identifiers import (
     looks_like_orcid,
     normalise_ror,
@@ -12,10 +13,9 @@ from bzpeer.identifiers import (
     parse_orcid,
     ror_url,
 )
-from profiles.api.errors import BadParameter
-from profiles.search import researchers_matching
 from works.api.filters import search_filter
 from works.models import Affiliation, Authorship, Institution, Researcher, Topic
+from works.search import researchers_matching
 
 _TOPIC_PREFIX = re.compile(r"^https?://openalex\.org/", re.IGNORECASE)
 

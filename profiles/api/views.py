@@ -6,13 +6,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
-from profiles.api.errors import ErrorSerializer
-from profiles.api.filters import ResearcherFilter
-from profiles.api.params import (
+from bzpeer.api.errors import ErrorSerializer
+from bzpeer.api.params import (
     CappedPageNumberPagination,
     StrictFilterBackend,
     WorkCursorPagination,
 )
+from profiles.api.filters import ResearcherFilter
 from profiles.api.serializers import ResearcherDetailSerializer, ResearcherSerializer
 from profiles.publications import entries_for, listed_works_count_subquery
 from works.api.lookup import parse_id

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from bzpeer.fold import fold, title_key
-from profiles.search import sqlite_fold, terms
 from works.importers.csl import _name_key
 from works.importers.names import names_compatible
+from works.search import sqlite_fold, terms
 
 # Letters Unicode does not decompose into a base letter and a mark: NFKD alone leaves them.
 UNDECOMPOSED = {
@@ -105,8 +105,8 @@ def test_python_fold_agrees_with_the_postgres_fold_on_every_latin_letter_unaccen
 
 @pytest.mark.django_db
 def test_search_finds_undecomposed_letters_from_either_spelling():
-    from profiles.search import researchers_matching
     from tests.factories import ResearcherFactory
+    from works.search import researchers_matching
 
     soren = ResearcherFactory(display_name="Søren Straße")
     for query in ("soren strasse", "Søren Straße", "SØREN", "strass"):

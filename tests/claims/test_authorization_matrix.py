@@ -18,10 +18,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts import notifications
+from accounts.models import Notification
 from claims import actions
 from claims.models import AuditEvent, Claim, Invitation, SenderBlock
 from follows import actions as follow_actions
-from follows.models import DigestSubscription, Follow, Notification
+from follows.models import DigestSubscription, Follow
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory, InvitationFactory, verify_email
 
@@ -147,7 +149,7 @@ def _email_claim(world):
 
 
 def _notification(world):
-    follow_actions.notify(world.owner, Notification.Kind.CLAIM_DECIDED, "Decided")
+    notifications.notify(world.owner, Notification.Kind.CLAIM_DECIDED, "Decided")
     return reverse("follows:notifications_read"), {}
 
 

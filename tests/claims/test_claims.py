@@ -8,9 +8,9 @@ from django.core import mail, signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts.models import Notification
 from claims import actions
 from claims.models import AuditEvent, Claim
-from follows.models import Notification
 from tests.factories import InstitutionFactory, ResearcherFactory
 from tests.factories_claims import ClaimFactory, connect_orcid
 from works.models import Researcher

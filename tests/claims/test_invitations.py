@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from claims import invitations
 from claims.models import AuditEvent, Invitation, SenderBlock
-from follows.models import Notification
 from tests.factories_claims import InvitationFactory, verify_email
 
 pytestmark = pytest.mark.django_db

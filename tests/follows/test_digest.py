@@ -7,9 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from follows import actions, tasks
 from follows.digest import MAX_WORKS_PER_DIGEST, send_weekly_digests
-from follows.models import DigestSubscription, Notification
+from follows.models import DigestSubscription
 from tests.factories import AuthorshipFactory, ResearcherFactory
 
 pytestmark = pytest.mark.django_db

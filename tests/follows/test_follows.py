@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import notifications
+from accounts.models import Notification
 from follows import actions
-from follows.models import Follow, Notification
+from follows.models import Follow
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from works.models import Work
 
@@ -241,7 +243,9 @@ def test_the_feed_needs_signing_in(client):
 
 
 def test_notifications_list_and_mark_read(client, follower):
-    actions.notify(follower, Notification.Kind.CLAIM_DECIDED, "Your claim was <b>approved</b>.")
+    notifications.notify(
+        follower, Notification.Kind.CLAIM_DECIDED, "Your claim was <b>approved</b>."
+    )
     client.force_login(follower)
     html = client.get(reverse("follows:notifications")).content.decode()
     assert "Your claim was &lt;b&gt;approved&lt;/b&gt;." in html

@@ -8,9 +8,9 @@ import pytest
 
 from graph.actions import refresh_researchers
 from graph.models import TrustScore
-from graph.trust import Evidence, band_for, explain, score
+from graph.trust import Evidence, explain, score
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
-from works.models import Researcher, WorkTopic
+from works.models import Researcher, WorkTopic, trust_band_for
 
 IDENTITY = ["openalex_id", "curated", "orcid", "claimed", "staff_verified"]
 
@@ -19,7 +19,7 @@ REFERENCE = Evidence(openalex_id=True, works=48, topics=10, close_collaborators=
 
 
 def test_the_bands_follow_the_documented_floors():
-    assert [band_for(s) for s in (0, 24, 25, 49, 50, 74, 75, 100)] == [
+    assert [trust_band_for(s) for s in (0, 24, 25, 49, 50, 74, 75, 100)] == [
         "Emerging",
         "Emerging",
         "Developing",
@@ -29,13 +29,13 @@ def test_the_bands_follow_the_documented_floors():
         "Trusted",
         "Trusted",
     ]
-    assert band_for(None) == "Not yet scored"
+    assert trust_band_for(None) == "Not yet scored"
 
 
 def test_a_record_like_the_reference_one_is_emerging_at_21():
     total, breakdown = score(REFERENCE)
     assert total == 21
-    assert band_for(total) == "Emerging"
+    assert trust_band_for(total) == "Emerging"
     assert breakdown["level"] == Researcher.Level.INDEXED
 
 
@@ -99,7 +99,7 @@ def test_a_full_record_can_reach_trusted():
         claimed_close_collaborators=6,
     )
     assert score(evidence)[0] == 100
-    assert band_for(score(evidence)[0]) == "Trusted"
+    assert trust_band_for(score(evidence)[0]) == "Trusted"
 
 
 @pytest.mark.django_db

@@ -2,7 +2,9 @@
 
 import pytest
 
-from profiles.search import (
+from tests.search.recorded import PREPRINT, PUBLISHED
+from works.models import Work
+from works.search import (
     BadQuery,
     fold,
     name_terms,
@@ -10,8 +12,6 @@ from profiles.search import (
     terms,
     works_matching,
 )
-from tests.search.recorded import PREPRINT, PUBLISHED
-from works.models import Work
 
 pytestmark = pytest.mark.django_db
 

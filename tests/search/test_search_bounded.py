@@ -8,14 +8,14 @@ import time
 import pytest
 from django.db import connection
 
-from profiles.search import (
+from profiles.search import search_page_context
+from works.models import Researcher, Work
+from works.search import (
     SEARCHED_ABSTRACT_CHARS,
     SEARCHED_TITLE_CHARS,
     researchers_matching,
-    search_page_context,
     works_matching,
 )
-from works.models import Researcher, Work
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ WIDTHS = (1280, 390)
 def site(db, owner, follower, staff_reviewer):
     """Joseph Mearman's recorded neighbourhood with its graph, someone following him (with a
     notification), and a claim on another record waiting in the staff queue."""
+    from accounts import notifications
+    from accounts.models import Notification
     from follows import actions as follow_actions
-    from follows.models import Notification
     from graph.actions import refresh_researchers
     from tests.factories_claims import ClaimFactory, verify_email
     from tests.search.recorded import import_recorded
@@ -27,7 +28,7 @@ def site(db, owner, follower, staff_reviewer):
     for user in (owner, follower, staff_reviewer):
         verify_email(user)
     follow_actions.follow(follower, mearman)
-    follow_actions.notify(
+    notifications.notify(
         follower,
         Notification.Kind.FOLLOWED_PUBLISHED,
         "Joseph Mearman published a new work.",

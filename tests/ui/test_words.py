@@ -37,9 +37,9 @@ def test_the_works_list_says_what_it_shows(client):
 def test_the_digest_counts_works_in_words(follower):
     from django.utils import timezone
 
+    from accounts.models import Notification
     from follows import actions
     from follows.digest import send_digest
-    from follows.models import Notification
 
     one, two = ResearcherFactory(display_name="One"), ResearcherFactory(display_name="Two")
     actions.follow(follower, one)

@@ -3,6 +3,7 @@
 import pytest
 import responses
 
+from profiles import merge
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.works import imports_replay as replay
 from works import curation, runs
@@ -56,7 +57,7 @@ def test_merging_moves_authorships_and_points_the_old_record_at_the_new(staff_re
     old, new = ResearcherFactory(display_name="J. Mearman"), ResearcherFactory()
     already = ResearcherFactory(merged_into=old)
     AuthorshipFactory.create_batch(3, researcher=old)
-    curation.merge_researchers(old, new, staff_reviewer, "same person")
+    merge.merge_researchers(old, new, staff_reviewer, "same person")
     old.refresh_from_db()
     already.refresh_from_db()
     new.refresh_from_db()
@@ -71,9 +72,9 @@ def test_a_bad_merge_changes_nothing(staff_reviewer):
     c = ResearcherFactory(merged_into=b)
     AuthorshipFactory(researcher=a)
     with pytest.raises(curation.CurationError):
-        curation.merge_researchers(a, a, staff_reviewer)
+        merge.merge_researchers(a, a, staff_reviewer)
     with pytest.raises(curation.CurationError, match="itself merged"):
-        curation.merge_researchers(a, c, staff_reviewer)
+        merge.merge_researchers(a, c, staff_reviewer)
     assert Authorship.objects.get().researcher == a
     assert not CurationLog.objects.exists()
 
@@ -81,12 +82,12 @@ def test_a_bad_merge_changes_nothing(staff_reviewer):
 def test_splitting_moves_only_the_selected_works(staff_reviewer):
     researcher = ResearcherFactory(display_name="Wei Zhang")
     keep, move = AuthorshipFactory(researcher=researcher), AuthorshipFactory(researcher=researcher)
-    new = curation.split_works(researcher, [move.work_id], staff_reviewer, "a homonym")
+    new = merge.split_works(researcher, [move.work_id], staff_reviewer, "a homonym")
     assert new.origin == Researcher.Origin.CURATED and new.display_name == "Wei Zhang"
     assert Authorship.objects.get(pk=keep.pk).researcher == researcher
     assert Authorship.objects.get(pk=move.pk).researcher == new
     with pytest.raises(curation.CurationError):
-        curation.split_works(researcher, [WorkFactory().pk], staff_reviewer)
+        merge.split_works(researcher, [WorkFactory().pk], staff_reviewer)
 
 
 def test_a_re_import_never_brings_back_a_hidden_work_or_undoes_a_merge_or_split(staff_reviewer):
@@ -98,8 +99,8 @@ def test_a_re_import_never_brings_back_a_hidden_work_or_undoes_a_merge_or_split(
     split_off = Work.objects.get(openalex_id="W2978758657")
 
     curation.set_work_hidden(hidden, True, staff_reviewer, "wrong attribution")
-    curation.merge_researchers(coauthor, canonical, staff_reviewer, "duplicate record")
-    homonym = curation.split_works(mearman, [split_off.pk], staff_reviewer, "homonym")
+    merge.merge_researchers(coauthor, canonical, staff_reviewer, "duplicate record")
+    homonym = merge.split_works(mearman, [split_off.pk], staff_reviewer, "homonym")
     coauthor_works = set(
         Authorship.objects.filter(researcher=canonical).values_list("work_id", flat=True)
     )
@@ -142,8 +143,8 @@ def test_an_unhide_is_replayed_too(staff_reviewer):
 
 def test_a_replayed_merge_follows_later_merges_and_skips_a_broken_chain(staff_reviewer):
     source, target, later = ResearcherFactory(), ResearcherFactory(), ResearcherFactory()
-    curation.merge_researchers(source, target, staff_reviewer)
-    curation.merge_researchers(target, later, staff_reviewer)
+    merge.merge_researchers(source, target, staff_reviewer)
+    merge.merge_researchers(target, later, staff_reviewer)
     Researcher.objects.filter(pk=source.pk).update(merged_into=None)  # as if an import reset it
     assert curation.reapply_curation()["remerged"] == 1
     source.refresh_from_db()

@@ -9,10 +9,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from claims import actions as claims_actions
 from claims.models import AuditEvent, Claim
 from follows import actions as follows_actions
-from follows.models import Follow, Notification
+from follows.models import Follow
+from profiles.merge import merge_researchers
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.factories_claims import ClaimFactory
 from works import curation
@@ -41,7 +43,7 @@ def claim_and_verify(record, user, reviewer) -> Claim:
 def merge(source, target, actor, django_capture_on_commit_callbacks):
     # Run the graph refresh the merge queues for after the commit.
     with django_capture_on_commit_callbacks(execute=True):
-        return curation.merge_researchers(source, target, actor, "same person")
+        return merge_researchers(source, target, actor, "same person")
 
 
 def test_merging_a_claimed_record_moves_its_owner_and_verification_with_an_audit_row(
@@ -91,7 +93,7 @@ def test_merging_two_claimed_records_is_refused_and_changes_nothing(
     AuthorshipFactory(researcher=source)
     events_before = AuditEvent.objects.count()
     with pytest.raises(curation.CurationError, match="Both records are claimed"):
-        curation.merge_researchers(source, target, staff_reviewer, "same person")
+        merge_researchers(source, target, staff_reviewer, "same person")
     source.refresh_from_db()
     target.refresh_from_db()
     assert source.merged_into is None
@@ -233,7 +235,7 @@ def test_approving_a_claim_on_a_merged_record_is_refused(source, target, owner, 
 
 
 def test_claiming_a_merged_record_is_refused(source, target, owner, staff_reviewer):
-    curation.merge_researchers(source, target, staff_reviewer)
+    merge_researchers(source, target, staff_reviewer)
     with pytest.raises(claims_actions.ClaimError, match="merged into another"):
         claims_actions.submit_claim(owner, source, Claim.Evidence.OTHER, note="It is me.")
     assert not Claim.objects.exists()
@@ -276,7 +278,7 @@ def test_an_approval_racing_a_merge_never_leaves_an_owner_on_the_merged_record(
         claim = ClaimFactory(researcher=source, claimant=owner)
         approval, merged = run_together(
             partial(claims_actions.approve_claim, claim, staff_reviewer),
-            partial(curation.merge_researchers, source, target, staff_reviewer),
+            partial(merge_researchers, source, target, staff_reviewer),
         )
         assert not isinstance(merged, Exception)
         source.refresh_from_db()
@@ -300,8 +302,8 @@ def test_an_approval_racing_a_merge_never_leaves_an_owner_on_the_merged_record(
 def test_two_crossed_merges_at_once_end_with_one_merge_and_no_deadlock(staff_reviewer):
     a, b = ResearcherFactory(), ResearcherFactory()
     first, second = run_together(
-        partial(curation.merge_researchers, a, b, staff_reviewer),
-        partial(curation.merge_researchers, b, a, staff_reviewer),
+        partial(merge_researchers, a, b, staff_reviewer),
+        partial(merge_researchers, b, a, staff_reviewer),
     )
     assert sorted(isinstance(o, curation.CurationError) for o in (first, second)) == [False, True]
     a.refresh_from_db()

@@ -8,11 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from profiles.search import works_matching
 from tests.conftest import OPENALEX
 from works.importers import search_indexes
 from works.importers.openalex import IMPORTERS
 from works.models import Work
+from works.search import works_matching
 
 pytestmark = [
     pytest.mark.skipif(

@@ -284,34 +284,6 @@ def test_a_queued_run_no_worker_picked_up_is_requeued_not_failed(monkeypatch):
         assert runs.sweep_stale_runs()["resumed"] == [run.pk]
 
 
-def test_refresh_queues_claimed_and_followed_researchers_once(
-    owner, follower, django_capture_on_commit_callbacks, monkeypatch
-):
-    from django.apps import apps
-
-    sent = []
-    monkeypatch.setattr(tasks.import_openalex_author, "delay", sent.append)
-    monkeypatch.setattr(tasks.import_arxiv_for_researcher, "delay", sent.append)
-    claimed = ResearcherFactory(owner=owner)
-    followed = ResearcherFactory()
-    ResearcherFactory()  # neither: not refreshed
-    arxiv_only = ResearcherFactory(
-        owner=follower, openalex_id=None, origin=Researcher.Origin.ARXIV, display_name="A. Name"
-    )
-    if apps.is_installed("follows"):
-        apps.get_model("follows", "Follow").objects.create(user=follower, researcher=followed)
-    with django_capture_on_commit_callbacks(execute=True):
-        tasks.refresh_followed_and_claimed_researchers.apply()
-        tasks.refresh_followed_and_claimed_researchers.apply()  # pending runs are not doubled
-    expected = {claimed.openalex_id}
-    if apps.is_installed("follows"):
-        expected.add(followed.openalex_id)
-    expected.add('au:"A. Name"')
-    assert set(ImportRun.objects.values_list("target", flat=True)) == expected
-    assert ImportRun.objects.get(source="arxiv").researcher == arxiv_only
-    assert len(sent) == len(expected)
-
-
 @responses.activate
 def test_starting_an_import_runs_it_through_the_task(django_capture_on_commit_callbacks, settings):
     from bzpeer.celery import app

@@ -3,10 +3,10 @@ without https://doi.org/, an arXiv id with "arXiv:" or a version suffix, an Open
 
 import django_filters
 
+from bzpeer.api.errors import BadParameter
 from bzpeer.identifiers import normalise_arxiv_id, normalise_doi, openalex_id_or_none
-from profiles.api.errors import BadParameter
-from profiles.search import BadQuery, works_matching
 from works.models import Work
+from works.search import BadQuery, works_matching
 
 
 def search_filter(matching):

@@ -4,8 +4,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 
-from profiles.api.errors import ErrorSerializer
-from profiles.api.params import StrictFilterBackend, WorkCursorPagination
+from bzpeer.api.errors import ErrorSerializer
+from bzpeer.api.params import StrictFilterBackend, WorkCursorPagination
 from works.api.filters import WorkFilter
 from works.api.lookup import get_visible_work_or_404
 from works.api.prefetch import with_list_relations

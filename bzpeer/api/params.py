@@ -8,7 +8,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
-from profiles.api.errors import BadParameter
+from bzpeer.api.errors import BadParameter
 
 MAX_PARAMETER_LENGTH = 200
 MAX_PAGE_SIZE = 100
