@@ -1,9 +1,11 @@
-"""Template helpers for the graph partials: the trust explanation and the works-per-year chart."""
+"""Template helpers for the graph partials: the trust explanation and the per-year charts
+(works per year, citations per year: one bar layout, ``year_chart``, drawn by one partial)."""
 
 from django import template
 from django.db.models import Count, Q
 
 from graph.trust import Evidence, explain
+from profiles.citation_metrics import citations_per_year as listed_citations_per_year
 from works.models import Work
 
 register = template.Library()
@@ -35,7 +37,19 @@ def works_per_year(researcher) -> dict:
     )
     counts = {row["publication_year"]: row["n"] for row in rows}
     undated = counts.pop(None, 0)
-    if not counts:
+    return year_chart(counts, undated)
+
+
+@register.simple_tag
+def citations_per_year(researcher) -> dict:
+    """Bars for the citations the researcher's listed works received each year (one query)."""
+    return year_chart(listed_citations_per_year(researcher.pk))
+
+
+def year_chart(counts: dict[int, int], undated: int = 0) -> dict:
+    """The bars of a per-year chart of ``counts`` ({year: n}), every year from the first to
+    the last with a bar (zero for a gap), scaled to the highest; no bars when nothing counts."""
+    if not any(counts.values()):
         return {"bars": [], "undated": undated, "total": undated}
     first, last = min(counts), max(counts)
     years = list(range(first, last + 1))

@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from profiles.citation_metrics import CitationMetrics, citation_metrics
 from works.models import Affiliation, Institution, Researcher
 
 
@@ -77,6 +78,18 @@ class ResearcherDetailSerializer(ResearcherSerializer):
     works_url = serializers.SerializerMethodField()
     collaborators_url = serializers.SerializerMethodField()
     graph_url = serializers.SerializerMethodField()
+    cited_by_count = serializers.SerializerMethodField(
+        help_text="Citations of the works listed on the profile, as their sources count them."
+    )
+    h_index = serializers.SerializerMethodField(
+        help_text="h-index of the listed works (the source's own is source_h_index)."
+    )
+    i10_index = serializers.SerializerMethodField(
+        help_text="Listed works with at least 10 citations."
+    )
+    source_h_index = serializers.IntegerField(
+        source="h_index", read_only=True, allow_null=True, help_text="The source's h-index."
+    )
 
     class Meta(ResearcherSerializer.Meta):
         fields = [
@@ -90,7 +103,10 @@ class ResearcherDetailSerializer(ResearcherSerializer):
             "orcid_url",
             "source_works_count",
             "source_cited_by_count",
+            "source_h_index",
+            "cited_by_count",
             "h_index",
+            "i10_index",
             "open_to_collaborate",
             "links",
             "staff_verified",
@@ -101,6 +117,21 @@ class ResearcherDetailSerializer(ResearcherSerializer):
             "collaborators_url",
             "graph_url",
         ]
+
+    def _metrics(self, researcher) -> CitationMetrics:
+        # Computed once per researcher (two queries) for the three fields that show it.
+        if not hasattr(researcher, "_citation_metrics"):
+            researcher._citation_metrics = citation_metrics(researcher.pk)
+        return researcher._citation_metrics
+
+    def get_cited_by_count(self, researcher) -> int:
+        return self._metrics(researcher).cited_by_count
+
+    def get_h_index(self, researcher) -> int:
+        return self._metrics(researcher).h_index
+
+    def get_i10_index(self, researcher) -> int:
+        return self._metrics(researcher).i10_index
 
     def get_summary(self, researcher) -> str:
         from profiles.summary import summary_for

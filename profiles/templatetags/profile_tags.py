@@ -10,7 +10,18 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from profiles.citation_metrics import citation_metrics, source_differences
+
 register = template.Library()
+
+
+@register.simple_tag
+def citation_figures(researcher) -> dict:
+    """The citation figures of the researcher's listed works, and the source's own figures
+    where they differ (two queries; see profiles.citation_metrics)."""
+    metrics = citation_metrics(researcher.pk)
+    return {"metrics": metrics, "differences": source_differences(researcher, metrics)}
+
 
 # Abstracts longer than this are collapsed behind a <details> with a teaser.
 ABSTRACT_COLLAPSE_AT = 420
