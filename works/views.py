@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from works.api.prefetch import with_list_relations
+from works.citations import cited_works, citing_works
 from works.models import Work, WorkTopic
 
 
@@ -68,4 +69,13 @@ def work_detail(request, pk: int):
     if work is None:
         raise Http404("No visible work has this id.")
     main = work.version_of if work.version_of_id and not work.version_of.is_hidden else None
-    return render(request, "works/work_detail.html", {"work": work, "main": main})
+    return render(
+        request,
+        "works/work_detail.html",
+        {
+            "work": work,
+            "main": main,
+            "cited_by": list(citing_works(work)),
+            "cites": list(cited_works(work)),
+        },
+    )

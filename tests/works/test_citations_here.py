@@ -1,0 +1,102 @@
+"""Cited by and Cites, within bzpeer (works/citations.py, on the work's page), on the recorded
+OpenAlex works: several of them cite each other (W1970127494 is cited by three), so the lists
+are checked against the referenced_works of the fixture JSON, no record edited."""
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import OPENALEX
+from works.citations import cited_works, citing_works
+from works.importers.openalex import import_works
+from works.models import Work
+
+pytestmark = pytest.mark.django_db
+
+
+def bare(url: str) -> str:
+    return url.removeprefix("https://openalex.org/")
+
+
+@pytest.fixture
+def recorded() -> dict[str, dict]:
+    """Every recorded work, imported; {OpenAlex id: record}."""
+    raws = {}
+    for path in sorted(OPENALEX.glob("work*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        works = data.get("results", [data])
+        import_works(works)
+        raws.update({bare(w["id"]): w for w in works})
+    return raws
+
+
+def expected(raws: dict[str, dict], oid: str) -> tuple[set[str], set[str]]:
+    """(the recorded works citing oid, the recorded works oid cites), from the JSON."""
+    cited_by = {
+        other for other, raw in raws.items() if oid in {bare(r) for r in raw["referenced_works"]}
+    }
+    cites = {bare(r) for r in raws[oid]["referenced_works"]} & set(raws)
+    return cited_by, cites
+
+
+def ids(works) -> set[str]:
+    return {w.openalex_id for w in works}
+
+
+def test_every_recorded_work_lists_the_recorded_works_it_cites_and_that_cite_it(recorded):
+    linked = 0
+    for oid in recorded:
+        work = Work.objects.get(openalex_id=oid)
+        cited_by, cites = expected(recorded, oid)
+        assert ids(citing_works(work)) == cited_by, oid
+        assert ids(cited_works(work)) == cites, oid
+        linked += len(cites)
+    assert linked >= 20  # the fixtures hold twenty citations between recorded works
+
+
+def test_the_work_page_links_the_three_works_that_cite_it(client, recorded):
+    work = Work.objects.get(openalex_id="W1970127494")
+    cited_by, cites = expected(recorded, "W1970127494")
+    assert cited_by == {"W2083222334", "W1979544533", "W2007395042"}
+
+    html = client.get(f"/works/{work.pk}/").content.decode()
+
+    section = re.search(r'id="cited-by-heading">.*?</section>', html, re.S)[0]
+    linked = {int(pk) for pk in re.findall(r'href="/works/(\d+)/"', section)}
+    assert linked == set(Work.objects.filter(openalex_id__in=cited_by).values_list("pk", flat=True))
+    cites_section = re.search(r'id="cites-heading">.*?</section>', html, re.S)[0]
+    assert len(re.findall(r'href="/works/\d+/"', cites_section)) == len(cites)
+
+
+def test_a_citing_work_links_the_works_it_cites(client, recorded):
+    work = Work.objects.get(openalex_id="W1979544533")
+    _, cites = expected(recorded, "W1979544533")
+    assert cites == {"W1970127494", "W2007395042", "W2083222334"}
+
+    html = client.get(f"/works/{work.pk}/").content.decode()
+
+    section = re.search(r'id="cites-heading">.*?</section>', html, re.S)[0]
+    for cited in Work.objects.filter(openalex_id__in=cites):
+        assert f'href="/works/{cited.pk}/"' in section
+
+
+def test_a_hidden_citing_work_is_not_listed(recorded):
+    Work.objects.filter(openalex_id="W2083222334").update(is_hidden=True)
+
+    work = Work.objects.get(openalex_id="W1970127494")
+
+    assert ids(citing_works(work)) == {"W1979544533", "W2007395042"}
+
+
+def test_each_list_is_one_query_whatever_its_length(recorded):
+    work = Work.objects.get(openalex_id="W1970127494")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(list(citing_works(work))) == 3
+    assert len(queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        list(cited_works(work))
+    assert len(queries.captured_queries) == 1
