@@ -66,7 +66,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "rest_framework.authtoken",
-    # Accounts (issue 5): email sign-up with verification, ORCID sign-in, login throttling.
+    # Accounts: email sign-up with verification, ORCID sign-in, login throttling.
     "allauth",
     "allauth.account",
     "allauth.socialaccount",

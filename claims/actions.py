@@ -23,6 +23,7 @@ from bzpeer.staff import has_staff_permission
 from claims.access import DECIDE_CLAIMS, VERIFY_RECORDS
 from claims.email_domains import domains_for_researcher, email_matches
 from claims.models import AuditEvent, Claim
+from graph.actions import refresh_researchers
 from works.models import Researcher
 
 EMAIL_LINK_SALT = "claims.institutional-email"
@@ -74,29 +75,10 @@ def clean_links(links) -> list[dict]:
 
 
 def refresh_level(researcher: Researcher) -> None:
-    """Recompute the record's verification level after its owner or verification changed."""
-    try:
-        from graph.actions import refresh_researchers
-    except ImportError:
-        refresh_researchers = None
-    if refresh_researchers is not None:
-        refresh_researchers([researcher.pk])
-        researcher.refresh_from_db(fields=["verification_level"])
-        return
-    # Fallback until the graph app provides refresh_researchers: the levels claims decide.
-    if researcher.owner_id and researcher.staff_verified:
-        level = Researcher.Level.VERIFIED
-    elif researcher.owner_id:
-        level = Researcher.Level.CLAIMED
-    elif researcher.orcid:
-        level = Researcher.Level.ORCID
-    elif researcher.openalex_id:
-        level = Researcher.Level.INDEXED
-    else:
-        level = Researcher.Level.NAME_ONLY
-    if researcher.verification_level != level:
-        researcher.verification_level = level
-        researcher.save(update_fields=["verification_level", "updated_at"])
+    """Recompute the record's verification level (and score) after its owner or verification
+    changed."""
+    refresh_researchers([researcher.pk])
+    researcher.refresh_from_db(fields=["verification_level"])
 
 
 def _check_can_claim(user, researcher: Researcher) -> None:
@@ -213,18 +195,19 @@ def send_claim_email(claim: Claim) -> None:
 def claim_for_email_link(user, token: str) -> Claim:
     """The claim a confirmation link is for, read-only (the page that asks to confirm names
     the address and the record); ClaimError for the same links ``verify_claim_email`` refuses."""
-    data = _unsign_email_link(token)
-    claim = Claim.objects.select_related("researcher").filter(pk=data.get("claim")).first()
+    claim_pk, email = _unsign_email_link(token)
+    claim = Claim.objects.select_related("researcher").filter(pk=claim_pk).first()
     if claim is None or claim.claimant_id != user.pk:
         raise ClaimError("This confirmation link is for a claim made by another account.")
-    if claim.institutional_email != data.get("email"):
+    if claim.institutional_email != email:
         raise ClaimError("This confirmation link is not valid. Check that you copied all of it.")
     if claim.status != Claim.Status.AWAITING_EMAIL and not claim.email_verified_at:
         raise ClaimError("This claim is no longer waiting for email confirmation.")
     return claim
 
 
-def _unsign_email_link(token: str) -> dict:
+def _unsign_email_link(token: str) -> tuple[int, str]:
+    """(claim pk, institutional address) from a link ``make_email_token`` signed."""
     max_age = timedelta(hours=settings.BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS)
     try:
         data = signing.TimestampSigner(salt=EMAIL_LINK_SALT).unsign_object(token, max_age=max_age)
@@ -236,25 +219,29 @@ def _unsign_email_link(token: str) -> dict:
         raise ClaimError(
             "This confirmation link is not valid. Check that you copied all of it."
         ) from None
-    if not isinstance(data, dict):
+    if not (
+        isinstance(data, dict)
+        and isinstance(claim_pk := data.get("claim"), int)
+        and isinstance(email := data.get("email"), str)
+    ):
         raise ClaimError("This confirmation link is not valid. Check that you copied all of it.")
-    return data
+    return claim_pk, email
 
 
 def verify_claim_email(user, token: str) -> Claim:
     """Confirm an institutional address from its link; the claim then waits for staff.
     A second use of the same link changes nothing."""
-    data = _unsign_email_link(token)
+    claim_pk, email = _unsign_email_link(token)
     with transaction.atomic():
         claim = (
             Claim.objects.select_for_update()
             .select_related("researcher")
-            .filter(pk=data.get("claim"))
+            .filter(pk=claim_pk)
             .first()
         )
         if claim is None or claim.claimant_id != user.pk:
             raise ClaimError("This confirmation link is for a claim made by another account.")
-        if claim.institutional_email != data.get("email"):
+        if claim.institutional_email != email:
             raise ClaimError(
                 "This confirmation link is not valid. Check that you copied all of it."
             )

@@ -354,17 +354,17 @@ def test_staff_cannot_verify_their_own_record(staff_reviewer, claim_reviewer, re
         actions.set_staff_verified(record, staff_reviewer)
 
 
-def test_the_level_falls_back_when_the_graph_helper_is_missing(owner, staff_reviewer, record):
-    with mock.patch.dict("sys.modules", {"graph.actions": None}):
-        actions.approve_claim(ClaimFactory(researcher=record, claimant=owner), staff_reviewer)
-        record.refresh_from_db()
-        assert record.verification_level == Researcher.Level.CLAIMED
-        actions.set_staff_verified(record, staff_reviewer)
-        record.refresh_from_db()
-        assert record.verification_level == Researcher.Level.VERIFIED
-        actions.release_record(record, owner)
-        record.refresh_from_db()
-        assert record.verification_level == Researcher.Level.ORCID
+def test_claiming_verifying_and_releasing_set_the_level(owner, staff_reviewer, record):
+    """Each change of owner or verification recomputes the level at once (through the graph)."""
+    actions.approve_claim(ClaimFactory(researcher=record, claimant=owner), staff_reviewer)
+    record.refresh_from_db()
+    assert record.verification_level == Researcher.Level.CLAIMED
+    actions.set_staff_verified(record, staff_reviewer)
+    record.refresh_from_db()
+    assert record.verification_level == Researcher.Level.VERIFIED
+    actions.release_record(record, owner)
+    record.refresh_from_db()
+    assert record.verification_level == Researcher.Level.ORCID
 
 
 # Owner editing ---------------------------------------------------------------------------------

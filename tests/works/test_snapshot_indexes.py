@@ -137,3 +137,21 @@ def test_a_deferred_import_after_a_killed_one_builds_the_missing_indexes_too(tmp
 
     assert "Search indexes dropped for the load: none" in output
     assert search_index_definitions() == before
+
+
+def test_the_index_statements_are_those_the_search_migrations_leave():
+    """``search_indexes.STATEMENTS`` says what the migrations create, read in order (a later
+    DROP INDEX retires an earlier index): no runtime code parses migrations."""
+    import importlib
+    import re
+
+    create = re.compile(r"^\s*CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+    drop = re.compile(r"^\s*DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+    left = {}
+    for name in ("0002_search", "0003_bounded_search"):
+        for statement in importlib.import_module(f"profiles.migrations.{name}").FORWARD:
+            if found := create.match(statement):
+                left[found.group(1)] = " ".join(statement.split())
+            elif found := drop.match(statement):
+                left.pop(found.group(1), None)
+    assert left == search_indexes.STATEMENTS

@@ -22,11 +22,9 @@ def no_backoff_wait(monkeypatch):
 
 
 def listed(researcher_id):
-    """What the profile lists: profiles.publications if present, else its rule."""
-    try:
-        from profiles.publications import listed_works
-    except ImportError:  # pragma: no cover - the profile helper's module
-        return list(Work.objects.filter(authorships__researcher_id=researcher_id, version_of=None))
+    """What the profile lists."""
+    from profiles.publications import listed_works
+
     return list(listed_works(researcher_id))
 
 

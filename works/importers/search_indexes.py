@@ -4,48 +4,45 @@ The trigram and full-text GIN indexes that the search migrations create
 (``profiles/migrations/0002_search.py``, replaced by the bounded ones of ``0003_bounded_search``)
 cost about a third of an import's time when they are kept up to date row by row (``bench/
 import_snapshot.py``), and more the larger the tables; building them once after the load is
-cheaper. The migrations stay the one source of truth: which indexes are "search indexes", and
-how to recreate one that is missing, both come from their statements, read in order (a later
-``DROP INDEX`` retires an earlier index). Just before dropping, the live definitions are read
+cheaper. ``STATEMENTS`` below names them and says how to recreate one that is missing, as the
+migrations do (a test holds the two together). Just before dropping, the live definitions are read
 from ``pg_indexes`` so that the rebuild restores exactly what was there. (The stored full-text
 column ``works_work.search_document`` is computed as rows are written whatever this does.)
 
 Nothing can leave the indexes missing for good: the rebuild runs in a ``finally``; if the process
 dies anyway (killed, power cut), ``restore_missing()`` (``manage.py import_openalex_snapshot
---rebuild-search-indexes``) recreates whichever are missing from the migration's statements, as
+--rebuild-search-indexes``) recreates whichever are missing, as
 does the rebuild of the next deferred import; a plain import warns about missing ones.
 
 On SQLite there are no such indexes, and inside a transaction they cannot be set aside: there
 ``deferred()`` changes nothing.
 """
 
-import importlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
 
-_CREATE = re.compile(
-    r"^\s*CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON\s+(\w+)", re.IGNORECASE
-)
-_DROP = re.compile(r"^\s*DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
-SEARCH_MIGRATIONS = ("profiles.migrations.0002_search", "profiles.migrations.0003_bounded_search")
-
-
-def migration_statements() -> dict[str, str]:
-    """{index name: CREATE INDEX statement} for every search index the migrations leave."""
-    statements = {}
-    for module in SEARCH_MIGRATIONS:
-        for statement in importlib.import_module(module).FORWARD:
-            if match := _CREATE.match(statement):
-                statements[match.group(1)] = " ".join(statement.split())
-            elif match := _DROP.match(statement):
-                statements.pop(match.group(1), None)
-    return statements
-
-
-SEARCH_INDEXES = tuple(migration_statements())
+# The search indexes the migrations leave (profiles/migrations/0002_search.py, replaced by the
+# bounded ones of 0003_bounded_search), as those migrations create them. A test reads the
+# migrations and checks that this list still says the same (tests/works/test_snapshot_indexes.py).
+STATEMENTS = {
+    "profiles_researcher_name_bounded_trgm": (
+        "CREATE INDEX IF NOT EXISTS profiles_researcher_name_bounded_trgm ON profiles_researcher "
+        "USING gin ( bzpeer_fold(substr(display_name || ' ' || "
+        "display_name_alternatives::text, 1, 1000)) gin_trgm_ops )"
+    ),
+    "works_work_search_document": (
+        "CREATE INDEX IF NOT EXISTS works_work_search_document ON works_work "
+        "USING gin (search_document)"
+    ),
+    "works_work_title_bounded_trgm": (
+        "CREATE INDEX IF NOT EXISTS works_work_title_bounded_trgm ON works_work "
+        "USING gin (bzpeer_fold(substr(title, 1, 1000)) gin_trgm_ops)"
+    ),
+}
+SEARCH_INDEXES = tuple(STATEMENTS)
 
 
 def supported() -> bool:
@@ -105,7 +102,7 @@ def create(definitions: dict[str, str]) -> list[str]:
 def restore_missing() -> list[str]:
     """Recreate, from the migration's statements, every search index that is missing (after an
     import that was killed before it could rebuild them). Returns the names created."""
-    return create(migration_statements())
+    return create(STATEMENTS)
 
 
 @contextmanager
@@ -133,6 +130,6 @@ def deferred(note: Callable[[str], None] | None = None) -> Iterator[dict[str, st
     try:
         yield definitions
     finally:
-        created = create({**migration_statements(), **definitions})
+        created = create({**STATEMENTS, **definitions})
         if note:
             note(f"Search indexes rebuilt: {', '.join(created) or 'none'}.")
