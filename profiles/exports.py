@@ -134,87 +134,98 @@ def _bibtex_key(work: Work, names: list[str], taken: set[str]) -> str:
     return key
 
 
+def bibtex_entry(work: Work, taken: set[str] | None = None) -> str:
+    """One work as a BibTeX entry; ``taken`` holds the keys already used in the same file."""
+    entry_type, venue_field, _, _ = _kind(work)
+    names = _author_names(work)
+    fields = [
+        ("title", work.title),
+        ("author", " and ".join(", ".join(p for p in split_name(n) if p) for n in names)),
+        ("year", str(work.publication_year or "")),
+        (venue_field, work.venue),
+        ("doi", work.doi or ""),
+        ("url", _url(work)),
+    ]
+    if arxiv_id := _arxiv_id(work):
+        fields += [("eprint", arxiv_id), ("archiveprefix", "arXiv")]
+    body = ",\n".join(
+        f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields if _clean(value)
+    )
+    key = _bibtex_key(work, names, set() if taken is None else taken)
+    return f"@{entry_type}{{{key},\n{body}\n}}\n"
+
+
 def to_bibtex(works) -> str:
-    entries, taken = [], set()
-    for work in works:
-        entry_type, venue_field, _, _ = _kind(work)
-        names = _author_names(work)
-        fields = [
-            ("title", work.title),
-            ("author", " and ".join(", ".join(p for p in split_name(n) if p) for n in names)),
-            ("year", str(work.publication_year or "")),
-            (venue_field, work.venue),
-            ("doi", work.doi or ""),
-            ("url", _url(work)),
-        ]
-        if arxiv_id := _arxiv_id(work):
-            fields += [("eprint", arxiv_id), ("archiveprefix", "arXiv")]
-        body = ",\n".join(
-            f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields if _clean(value)
-        )
-        entries.append(f"@{entry_type}{{{_bibtex_key(work, names, taken)},\n{body}\n}}\n")
-    return "\n".join(entries)
+    taken: set[str] = set()
+    return "\n".join(bibtex_entry(work, taken) for work in works)
 
 
 # RIS ---------------------------------------------------------------------------------------
 
 
+def _ris_lines(work: Work) -> list[str]:
+    _, _, ris_type, _ = _kind(work)
+    lines = [f"TY  - {ris_type}"]
+    lines += [f"AU  - {', '.join(p for p in split_name(n) if p)}" for n in _author_names(work)]
+    fields = [
+        ("TI", work.title),
+        ("PY", str(work.publication_year or "")),
+        ("DA", work.publication_date.strftime("%Y/%m/%d") if work.publication_date else ""),
+        ("T2", work.venue),
+        ("DO", work.doi or ""),
+        ("UR", _url(work)),
+        ("AB", work.abstract),
+    ]
+    if arxiv_id := _arxiv_id(work):
+        fields.append(("N1", f"arXiv:{arxiv_id}"))
+    lines += [f"{tag}  - {_clean(value)}" for tag, value in fields if _clean(value)]
+    return [*lines, "ER  - ", ""]
+
+
+def ris_record(work: Work) -> str:
+    """One work as a RIS record; RIS lines end with CR LF."""
+    return "\r\n".join(_ris_lines(work))
+
+
 def to_ris(works) -> str:
-    lines = []
-    for work in works:
-        _, _, ris_type, _ = _kind(work)
-        lines.append(f"TY  - {ris_type}")
-        lines += [f"AU  - {', '.join(p for p in split_name(n) if p)}" for n in _author_names(work)]
-        fields = [
-            ("TI", work.title),
-            ("PY", str(work.publication_year or "")),
-            ("DA", work.publication_date.strftime("%Y/%m/%d") if work.publication_date else ""),
-            ("T2", work.venue),
-            ("DO", work.doi or ""),
-            ("UR", _url(work)),
-            ("AB", work.abstract),
-        ]
-        if arxiv_id := _arxiv_id(work):
-            fields.append(("N1", f"arXiv:{arxiv_id}"))
-        lines += [f"{tag}  - {_clean(value)}" for tag, value in fields if _clean(value)]
-        lines.append("ER  - ")
-        lines.append("")
     # RIS lines end with CR LF.
-    return "\r\n".join(lines)
+    return "\r\n".join(line for work in works for line in _ris_lines(work))
 
 
 # CSL-JSON ----------------------------------------------------------------------------------
 
 
+def csl_item(work: Work) -> dict:
+    """One work as a CSL-JSON item, the input of a CSL processor."""
+    _, _, _, csl_type = _kind(work)
+    item = {"id": f"bzpeer-{work.pk}", "type": csl_type, "title": _clean(work.title)}
+    if work.type == "preprint":
+        item["genre"] = "preprint"
+    authors = []
+    for name in _author_names(work):
+        family, given = split_name(name)
+        authors.append({"family": family, "given": given} if given else {"literal": name})
+    if authors:
+        item["author"] = authors
+    if work.publication_date:
+        date = work.publication_date
+        item["issued"] = {"date-parts": [[date.year, date.month, date.day]]}
+    elif work.publication_year:
+        item["issued"] = {"date-parts": [[work.publication_year]]}
+    optional = {
+        "container-title": _clean(work.venue),
+        "DOI": work.doi or "",
+        "URL": _url(work),
+        "abstract": work.abstract.strip(),
+    }
+    item.update({k: v for k, v in optional.items() if v})
+    if arxiv_id := _arxiv_id(work):
+        item["note"] = f"arXiv:{arxiv_id}"
+    return item
+
+
 def to_csl(works) -> list[dict]:
-    items = []
-    for work in works:
-        _, _, _, csl_type = _kind(work)
-        item = {"id": f"bzpeer-{work.pk}", "type": csl_type, "title": _clean(work.title)}
-        if work.type == "preprint":
-            item["genre"] = "preprint"
-        authors = []
-        for name in _author_names(work):
-            family, given = split_name(name)
-            authors.append({"family": family, "given": given} if given else {"literal": name})
-        if authors:
-            item["author"] = authors
-        if work.publication_date:
-            date = work.publication_date
-            item["issued"] = {"date-parts": [[date.year, date.month, date.day]]}
-        elif work.publication_year:
-            item["issued"] = {"date-parts": [[work.publication_year]]}
-        optional = {
-            "container-title": _clean(work.venue),
-            "DOI": work.doi or "",
-            "URL": _url(work),
-            "abstract": work.abstract.strip(),
-        }
-        item.update({k: v for k, v in optional.items() if v})
-        if arxiv_id := _arxiv_id(work):
-            item["note"] = f"arXiv:{arxiv_id}"
-        items.append(item)
-    return items
+    return [csl_item(work) for work in works]
 
 
 # Views -------------------------------------------------------------------------------------

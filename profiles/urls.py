@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import exports, views
+from profiles import citation, exports, views
 
 app_name = "profiles"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("researchers/<int:pk>/works.json", exports.works_csl_json, name="works_csl_json"),
     path("researchers/<int:pk>/feed.atom", exports.works_feed, name="feed"),
     path("researchers/<int:pk>/badge.svg", exports.badge, name="badge"),
+    # One work cited in a style (profiles/citation.py): under /works/ with the work's pages, here
+    # because it formats the work as the exports above do.
+    path("works/<int:pk>/cite/", citation.cite, name="cite"),
 ]
