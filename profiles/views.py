@@ -3,15 +3,25 @@ from django.core.paginator import Paginator
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 
 from bzpeer.identifiers import openalex_id_or_none
 from profiles.publications import (
     attach_authors,
+    entries_for,
     entry_counts,
     listed_works,
     listed_works_count_subquery,
 )
 from profiles.summary import summary_for
+from profiles.work_filters import (
+    SORT_LABELS,
+    BadWorksQuery,
+    WorksQuery,
+    filter_options,
+    filtered_works,
+    read_works_query,
+)
 from works.models import Researcher
 
 RESEARCHERS_PER_PAGE = 30
@@ -67,23 +77,60 @@ def researcher_detail(request, pk: int):
             target = f"{target}?{request.GET.urlencode()}"
         return redirect(target, permanent=True)
 
+    works_context = _works_list_context(request, researcher)
+    # The works list's controls (htmx) swap in the results alone; a history restore or a
+    # request without JavaScript gets the whole page.
+    if (
+        request.htmx
+        and not request.htmx.history_restore_request
+        and request.htmx.target == "works-results"
+    ):
+        response = render(request, "profiles/_works_results.html", works_context)
+    else:
+        response = render(
+            request,
+            "profiles/researcher_detail.html",
+            {"summary": summary_for(researcher), **works_context},
+        )
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _works_list_context(request, researcher: Researcher) -> dict:
+    """The profile's works list as the request's sort, filters and page ask (see
+    profiles.work_filters); a value that cannot be used lists nothing and says why."""
     listed_count, hidden_count = entry_counts(researcher.pk)
-    paginator = Paginator(listed_works(researcher.pk), settings.BZPEER_WORKS_PER_PAGE)
-    # The count is already known from entry_counts; don't let the paginator query it again.
-    paginator.count = listed_count
+    works_error = ""
+    try:
+        works_query = read_works_query(request.GET)
+    except BadWorksQuery as error:
+        works_query, works_error = WorksQuery(), str(error)
+    works = filtered_works(listed_works(researcher.pk), works_query)
+    paginator = Paginator(works.none() if works_error else works, settings.BZPEER_WORKS_PER_PAGE)
+    if not works_query.is_filtered and not works_error:
+        # The count is already known from entry_counts; don't let the paginator query it again.
+        paginator.count = listed_count
     works_page = paginator.get_page(request.GET.get("page"))
     works_page.object_list = attach_authors(list(works_page.object_list))
-    return render(
-        request,
-        "profiles/researcher_detail.html",
-        {
-            "researcher": researcher,
-            "summary": summary_for(researcher),
-            "works_page": works_page,
-            "works_count": listed_count,
-            "hidden_count": hidden_count,
-        },
-    )
+    options = None
+    if listed_count:
+        options = filter_options(
+            researcher.pk, entries_for(researcher.pk).filter(is_hidden=False), works_query
+        )
+    query_string = works_query.query_string()
+    return {
+        "researcher": researcher,
+        "works_page": works_page,
+        "works_count": listed_count,
+        "hidden_count": hidden_count,
+        "works_query": works_query,
+        "works_filtered": works_query.is_filtered or bool(works_error),
+        "works_error": works_error,
+        "works_options": options,
+        "works_sorts": SORT_LABELS,
+        # Pagination links keep the sort and filters.
+        "works_extra_query": f"&{query_string}" if query_string else "",
+    }
 
 
 def researcher_by_openalex_id(request, openalex_id: str):

@@ -1,12 +1,12 @@
 """/api/researchers/: read-only, paginated, filterable researcher records and their works."""
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
-from bzpeer.api.errors import ErrorSerializer
+from bzpeer.api.errors import BadParameter, ErrorSerializer
 from bzpeer.api.params import (
     CappedPageNumberPagination,
     StrictFilterBackend,
@@ -15,6 +15,8 @@ from bzpeer.api.params import (
 from profiles.api.filters import ResearcherFilter
 from profiles.api.serializers import ResearcherDetailSerializer, ResearcherSerializer
 from profiles.publications import entries_for, listed_works_count_subquery
+from profiles.work_filters import PARAMETERS as WORKS_PARAMETERS
+from profiles.work_filters import SORTS, BadWorksQuery, filtered_works, read_works_query
 from works.api.lookup import parse_id
 from works.api.prefetch import with_list_relations
 from works.api.serializers import WorkSerializer
@@ -79,17 +81,65 @@ class ResearcherDetail(generics.RetrieveAPIView):
 
 
 class ResearcherWorkPagination(WorkCursorPagination):
-    # Newest publication first; works without a year last. ``sort_year`` is annotated below.
-    ordering = ("-sort_year", "-pk")
+    """In the order ``sort`` asks (the profile's: newest first, works without a year last);
+    ``ProfileWorksFilter`` has refused any other value before the page is cut."""
+
+    ordering = SORTS["year"]
+
+    def get_ordering(self, request, queryset, view):
+        return SORTS.get(request.query_params.get("sort") or "year", self.ordering)
 
 
-@extend_schema(parameters=[ID], responses={200: WorkSerializer(many=True), **ERRORS})
+class ProfileWorksFilter(StrictFilterBackend):
+    """The profile page's sort and filters (profiles.work_filters), unknown values refused."""
+
+    def allowed_parameters(self, queryset, view) -> set[str]:
+        return super().allowed_parameters(queryset, view) | set(WORKS_PARAMETERS)
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        try:
+            query = read_works_query(request.query_params)
+        except BadWorksQuery as error:
+            extra = {"allowed": error.allowed} if error.allowed is not None else {}
+            raise BadParameter(str(error), code=error.code, **extra) from error
+        return filtered_works(queryset, query)
+
+
+WORKS_FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=list(SORTS),
+        description="`year` (newest first, then title; the default), `citations` (most cited "
+        "first, ties by year then title) or `title`.",
+    ),
+    OpenApiParameter(
+        "type", str, description='A work type, e.g. "article"; one no work has is a 400.'
+    ),
+    OpenApiParameter("year", int, description="Publication year."),
+    OpenApiParameter("venue", int, description="Venue (source) id; an unknown id is a 400."),
+    OpenApiParameter(
+        "coauthor",
+        int,
+        description="Works shared with this researcher id (a merged record stands for the "
+        "record it was merged into); an unknown id is a 400.",
+    ),
+    OpenApiParameter("q", str, description="Words of the title or abstract."),
+]
+
+
+@extend_schema(
+    parameters=[ID, *WORKS_FILTER_PARAMETERS],
+    responses={200: WorkSerializer(many=True), **ERRORS},
+)
 class ResearcherWorks(generics.ListAPIView):
     """The researcher's visible works as their profile lists them: a version of another of
-    their works (a preprint of a published paper) appears under it, in ``versions``."""
+    their works (a preprint of a published paper) appears under it, in ``versions``. Sorted
+    and filtered with the profile page's parameters."""
 
     serializer_class = WorkSerializer
-    filter_backends = [StrictFilterBackend]
+    filter_backends = [ProfileWorksFilter]
     pagination_class = ResearcherWorkPagination
     queryset = Work.objects.none()  # for the schema
 
@@ -97,5 +147,4 @@ class ResearcherWorks(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Work.objects.none()
         researcher = get_public_researcher_or_404(self.kwargs["pk"])
-        works = entries_for(researcher.pk).filter(is_hidden=False)
-        return with_list_relations(works).annotate(sort_year=Coalesce(F("publication_year"), 0))
+        return with_list_relations(entries_for(researcher.pk).filter(is_hidden=False))
