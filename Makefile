@@ -37,8 +37,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark on SQLite and on PostgreSQL (DATABASE_URL; without it that half is skipped),
+# then one summary table (bench/suite.py). BENCH_QUICK=1: smaller sizes and shorter load runs,
+# for spotting a regression; the full run is the one to quote against the targets.
 bench: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	$(PY) bench/suite.py
 
 # Regenerate both locks after editing pyproject.toml dependencies:
 # requirements.lock (production image), requirements-dev.lock (adds the dev group).
