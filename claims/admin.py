@@ -1,6 +1,8 @@
 """The staff review queue in the admin. Approve and reject go through claims.actions, like the
 staff page; the admin never edits a claim's status or a record's owner directly."""
 
+from typing import ClassVar
+
 from django.contrib import admin, messages
 
 from bzpeer.admin import ReadOnlyAdmin
@@ -13,7 +15,7 @@ class AuditEventInline(admin.TabularInline):
     fk_name = "claim"
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor", "detail"]
+    fields: ClassVar[tuple[str, ...]] = ("created_at", "action", "actor", "detail")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -26,7 +28,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["status", "evidence"]
     search_fields = ["researcher__display_name", "claimant__email", "institutional_email"]
     list_select_related = ["researcher", "claimant"]
-    readonly_fields = [
+    readonly_fields: ClassVar[tuple[str, ...]] = (
         "researcher",
         "claimant",
         "evidence",
@@ -40,7 +42,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "decided_at",
         "decision_reason",
         "created_at",
-    ]
+    )
     fields = readonly_fields
     inlines = [AuditEventInline]
     actions = ["approve_selected", "reject_selected"]

@@ -27,7 +27,7 @@ def domains_for_researcher(researcher: Researcher) -> set[str]:
         a.institution
         for a in Affiliation.objects.filter(researcher=researcher).select_related("institution")
     ]
-    if researcher.last_known_institution_id:
+    if researcher.last_known_institution is not None:
         institutions.append(researcher.last_known_institution)
     domains: set[str] = set()
     for institution in institutions:

@@ -41,7 +41,8 @@ class ClaimForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         evidence = data.get("evidence")
         email_missing = not data.get("institutional_email") and (
             "institutional_email" not in self.errors

@@ -21,6 +21,7 @@ who a record is, not that anyone works with them. ``score`` and ``level_for`` ar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 import orjson
 from django.db import connection
@@ -162,12 +163,22 @@ _COMPONENT_SHAPES = [
 ]
 
 
+class ScoredComponent(TypedDict):
+    """One component of a stored breakdown."""
+
+    key: str
+    label: str
+    points: int
+    max: int
+    explanation: str
+
+
 def score(evidence: Evidence) -> tuple[int, dict]:
     """The 0-100 score and its stored breakdown: each component's points, maximum and a short
     explanation ("Works 9/20, topics 3/5"), the level, and the evidence it was computed from
     (``explain(Evidence(**breakdown["evidence"]))`` gives the long explanations). The one
     place the breakdown is built; ``_scored`` serialises it for the bulk write."""
-    components = [
+    components: list[ScoredComponent] = [
         {
             "key": key,
             "label": label,

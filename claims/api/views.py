@@ -29,4 +29,6 @@ class MyClaims(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Claim.objects.none()
-        return Claim.objects.filter(claimant=self.request.user).select_related("researcher")
+        user = self.request.user
+        assert user.is_authenticated  # IsAuthenticated let the request in
+        return Claim.objects.filter(claimant=user).select_related("researcher")

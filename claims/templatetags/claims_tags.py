@@ -3,6 +3,9 @@
 Each tag costs at most one query, none for signed-out visitors, and nothing per work.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import template
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Subquery
@@ -22,7 +25,7 @@ def _user(context):
 def identity_state(context, researcher) -> dict:
     """{"is_owner", "open_claim", "owns_other"} for the viewer and this record."""
     user = _user(context)
-    state = {"is_owner": False, "open_claim": None, "owns_other": False}
+    state: dict[str, Any] = {"is_owner": False, "open_claim": None, "owns_other": False}
     if user is None:
         return state
     if researcher.owner_id == user.pk:
@@ -33,7 +36,7 @@ def identity_state(context, researcher) -> dict:
     open_claims = Claim.objects.filter(
         researcher=researcher, claimant=OuterRef("pk"), status__in=Claim.OPEN_STATUSES
     )
-    row = (
+    row: Mapping[str, Any] = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(

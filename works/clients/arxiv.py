@@ -75,10 +75,10 @@ class RedisRateLimiter:
             self.sleep(max(remaining, 50) / 1000 if remaining > 0 else 0.05)
 
 
-_limiter = None
+_limiter: InProcessRateLimiter | RedisRateLimiter | None = None
 
 
-def rate_limiter():
+def rate_limiter() -> InProcessRateLimiter | RedisRateLimiter:
     global _limiter
     if _limiter is None:
         if settings.REDIS_URL:

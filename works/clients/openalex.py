@@ -128,4 +128,4 @@ def iter_works_pages(
         yield cursor, page
         if not page.results:
             return
-        cursor = page.next_cursor
+        cursor = page.next_cursor or ""

@@ -66,11 +66,11 @@ def insert_rows(
         with cursor.cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
             if json_columns:
                 for row in rows:
-                    row = list(row)
+                    values = list(row)
                     for i in json_columns:
-                        if row[i] is not None:
-                            row[i] = json.dumps(row[i])
-                    copy.write_row(row)
+                        if values[i] is not None:
+                            values[i] = json.dumps(values[i])
+                    copy.write_row(values)
             else:
                 for row in rows:
                     copy.write_row(row)

@@ -121,7 +121,8 @@ def _parse_item(item: dict) -> dict:
         raise CslError("item has no title")
     year, when = _issued(item)
     doi = normalise_doi(item.get("DOI"))
-    url = item.get("URL") if isinstance(item.get("URL"), str) else ""
+    url = item.get("URL")
+    url = url if isinstance(url, str) else ""
     url = url if url.startswith(("http://", "https://")) and len(url) <= 1000 else ""
     return {
         "title": title,

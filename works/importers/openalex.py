@@ -16,7 +16,7 @@ sources, topics and researchers in ``openalex_upserts.py``, the sync of the work
 and topics in ``openalex_children.py``; this module writes works.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -200,7 +200,8 @@ def import_topics(topics: list[dict]) -> ImportStats:
 
 
 def _import_simple(entities: list[dict], kind: str, shape, parse, upsert) -> ImportStats:
-    records, wanted = {}, []
+    records: dict[str, dict] = {}
+    wanted: list[str] = []
     with noting_cuts() as cuts:
         for data in _shaped(entities, kind, shape):
             oid = entity_id(data, kind)
@@ -233,10 +234,11 @@ def _shaped(entities: list, kind: str, shape) -> list[dict]:
     return shaped
 
 
-def _stats(ids: list[str], outcomes: dict[str, str]) -> ImportStats:
+def _stats(ids: Sequence[str | None], outcomes: dict[str, str]) -> ImportStats:
+    """Counts of the outcomes, one per id asked for; a repeated or missing (None) id is skipped."""
     stats, seen = ImportStats(), set()
     for oid in ids:
-        outcome = "skipped" if oid in seen else outcomes.get(oid, "skipped")
+        outcome = "skipped" if oid is None or oid in seen else outcomes.get(oid, "skipped")
         setattr(stats, outcome, getattr(stats, outcome) + 1)
         seen.add(oid)
     return stats
@@ -349,7 +351,9 @@ def _write_works(records: list[WorkRecord]) -> ImportStats:
     children_changed |= sync_references(records, written.pk_by_id)
     # A stored work whose authorships or topics changed is updated too (its updated_at moves).
     for oid in children_changed - written.created - written.updated:
-        written.changed.append(matched[oid])
+        row = matched[oid]
+        assert row is not None  # a work neither created nor updated here was stored before
+        written.changed.append(row)
         written.updated.add(oid)
     bulk_update_touched(Work, written.changed, written.changed_fields)
     matching.log_matches(curated)
@@ -431,6 +435,7 @@ def _adoptable(record: WorkRecord, stored: _Stored) -> Work | None:
         return row
     if (
         record.arxiv_from_doi
+        and record.arxiv_id
         and (row := stored.by_arxiv.get(record.arxiv_id))
         and not row.openalex_id
     ):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import F
 
 from works.importers.bulk_insert import insert_rows
-from works.importers.openalex_records import WorkRecord
+from works.importers.openalex_records import AuthorshipRecord, WorkRecord
 from works.importers.openalex_upserts import apply_fields
 from works.models import Authorship, WorkReference, WorkTopic
 
@@ -129,13 +129,19 @@ def sync_authorships(
     wanted: set[tuple[int, int]] = set()  # (work pk, order) the records name
     for record in records:
         work_pk = pk_by_id.get(record.openalex_id)
-        if work_pk is None or record.authorships is None:
+        authorships = record.authorships
+        if work_pk is None or authorships is None:
             continue
         managed[work_pk] = record.openalex_id
-        wanted.update((work_pk, a.order) for a in record.authorships)
-        moved = _move_curated(record, work_pk, previous, writes)
+        wanted.update((work_pk, a.order) for a in authorships)
+        moved = _move_curated(authorships, work_pk, previous, writes)
         diffs = _diff_authorships(
-            record, work_pk, previous, writes, researchers=researchers, institution_pks=institutions
+            authorships,
+            work_pk,
+            previous,
+            writes,
+            researchers=researchers,
+            institution_pks=institutions,
         )
         if diffs or moved:
             touched.add(record.openalex_id)
@@ -145,15 +151,16 @@ def sync_authorships(
 
 
 def _move_curated(
-    record: WorkRecord, work_pk: int, previous: Previous, writes: _AuthorshipWrites
+    authorships: list[AuthorshipRecord], work_pk: int, previous: Previous, writes: _AuthorshipWrites
 ) -> bool:
     """Move the work's curated authorships that sit where the source now puts one of its
-    authors after every order in use; True if one moved."""
+    authors (``authorships``, from the work's record) after every order in use; True if one
+    moved."""
     curated = previous.curated.get(work_pk)
     if not curated:
         return False
-    source_orders = {a.order for a in record.authorships}
-    next_free = max(len(record.authorships), previous.last_order.get(work_pk, -1) + 1)
+    source_orders = {a.order for a in authorships}
+    next_free = max(len(authorships), previous.last_order.get(work_pk, -1) + 1)
     moved = False
     for row in curated:
         if row.order in source_orders:
@@ -165,7 +172,7 @@ def _move_curated(
 
 
 def _diff_authorships(
-    record: WorkRecord,
+    authorships: list[AuthorshipRecord],
     work_pk: int,
     previous: Previous,
     writes: _AuthorshipWrites,
@@ -173,10 +180,10 @@ def _diff_authorships(
     researchers: dict[str, int],
     institution_pks: dict[str, int],
 ) -> bool:
-    """Gather the writes that make one work's authorships from the source what the record
-    says; True if there are any."""
+    """Gather the writes that make one work's authorships from the source what its record
+    says (``authorships``); True if there are any."""
     changed = False
-    for authorship in record.authorships:
+    for authorship in authorships:
         author = authorship.author
         researcher_pk = researchers.get(author.openalex_id) if author else None
         institutions = {institution_pks[i] for i in authorship.institutions if i in institution_pks}
@@ -249,8 +256,9 @@ def sync_references(records: list[WorkRecord], pk_by_id: dict[str, int]) -> set[
     """Make the references of each work whose record has ``referenced_works`` what the record
     says (three queries at most whatever the batch size). Returns the OpenAlex ids of the works
     whose references changed."""
+    # work pk -> (OpenAlex id, references), for the works whose record has the key
     managed = {
-        pk_by_id[r.openalex_id]: r
+        pk_by_id[r.openalex_id]: (r.openalex_id, r.references)
         for r in records
         if r.references is not None and r.openalex_id in pk_by_id
     }
@@ -262,15 +270,15 @@ def sync_references(records: list[WorkRecord], pk_by_id: dict[str, int]) -> set[
     ):
         stored.setdefault(work_pk, {})[cited] = pk
     new, stale, touched = [], [], set()
-    for work_pk, record in managed.items():
+    for work_pk, (openalex_id, references) in managed.items():
         have = stored.get(work_pk, {})
-        wanted = set(record.references)
-        added = [(work_pk, cited) for cited in record.references if cited not in have]
+        wanted = set(references)
+        added = [(work_pk, cited) for cited in references if cited not in have]
         removed = [pk for cited, pk in have.items() if cited not in wanted]
         if added or removed:
             new.extend(added)
             stale.extend(removed)
-            touched.add(record.openalex_id)
+            touched.add(openalex_id)
     if stale:
         WorkReference.objects.filter(pk__in=stale).delete()
     if new:

@@ -255,13 +255,14 @@ def parse_topic(data) -> tuple[str | None, float | None, dict]:
         (node.get("id"), node.get("display_name")) if isinstance(node, dict) else None
         for node in (data, *(data.get(level) for level in _TOPIC_LEVELS[:3]))
     )
+    cacheable = True
     try:
         nodes = _HIERARCHIES.get(key)
     except TypeError:  # an unhashable value where a string belongs
-        key, nodes = None, None
+        cacheable, nodes = False, None
     if nodes is None:
         nodes = _topic_hierarchy(data)
-        if key is not None:
+        if cacheable:
             if len(_HIERARCHIES) >= _MAX_HIERARCHIES:
                 _HIERARCHIES.clear()
             _HIERARCHIES[key] = nodes
@@ -273,7 +274,9 @@ def _topic_hierarchy(data: dict) -> dict[str, dict]:
     parent = None
     for level in _TOPIC_LEVELS:
         node = data if level == "topic" else data.get(level)
-        tid = _topic_id(node.get("id"), level) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        tid = _topic_id(node.get("id"), level)
         if tid is None:
             continue
         with reading(tid):
@@ -313,7 +316,7 @@ def parse_author(data) -> AuthorRecord:
 
 
 def _parse_author(oid: str, data: dict) -> AuthorRecord:
-    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    ids = _dict(data.get("ids"))
     name = plain_text(data.get("display_name"), "name", "display_name") or oid
     record = AuthorRecord(
         openalex_id=oid,
@@ -403,7 +406,7 @@ def parse_work(data) -> WorkRecord:
 
 
 def _parse_work(oid: str, data: dict) -> WorkRecord:
-    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    ids = _dict(data.get("ids"))
     record = WorkRecord(openalex_id=oid, doi=normalise_doi(data.get("doi") or ids.get("doi")))
     fields = record.fields
     fields["title"] = plain_text(data.get("title") or data.get("display_name"), "title")
@@ -489,7 +492,7 @@ def _arxiv_id_from_locations(data: dict) -> str | None:
 
 
 def _parse_authorship(order: int, data: dict, work: WorkRecord) -> AuthorshipRecord:
-    author_data = data.get("author") if isinstance(data.get("author"), dict) else {}
+    author_data = _dict(data.get("author"))
     author = None
     name = plain_text(author_data.get("display_name"), "name", f"authorships[{order}] name")
     try:

@@ -165,11 +165,11 @@ def upsert_researchers(records: dict, institution_pks: dict, *, full: bool) -> R
     lookup = Q(openalex_id__in=list(records))
     if orcids:
         lookup |= Q(orcid__in=list(orcids))
-    rows = Researcher.objects.filter(lookup)
+    query = Researcher.objects.filter(lookup)
     if not full:
         # Known authors are left alone: read only what matching them needs.
-        rows = rows.only("pk", "openalex_id", "orcid", "merged_into_id")
-    rows = list(rows)
+        query = query.only("pk", "openalex_id", "orcid", "merged_into_id")
+    rows = list(query)
     by_id = {row.openalex_id: row for row in rows if row.openalex_id}
     by_orcid = {row.orcid: row for row in rows if row.orcid}
 

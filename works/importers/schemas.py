@@ -12,7 +12,7 @@ it. Every field may be absent (``UNSET``) and most may be null, because the real
 in ``openalex_records.py`` / ``csl.py`` reads that plain dict as before.
 """
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -28,6 +28,15 @@ class Shape(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Unknown fields are ignored (upstream adds fields every year); known ones are typed."""
 
 
+S = TypeVar("S", bound=Shape)
+
+
+class EntityShape(Shape):
+    """An OpenAlex entity (or a reference to one): every kind has an id."""
+
+    id: Text = UNSET
+
+
 # OpenAlex --------------------------------------------------------------------------------------
 
 
@@ -36,8 +45,7 @@ class Ids(Shape):
     orcid: Text = UNSET
 
 
-class InstitutionShape(Shape):
-    id: Text = UNSET
+class InstitutionShape(EntityShape):
     display_name: Text = UNSET
     ror: Text = UNSET
     country_code: Text = UNSET
@@ -45,8 +53,7 @@ class InstitutionShape(Shape):
     homepage_url: Text = UNSET
 
 
-class SourceShape(Shape):
-    id: Text = UNSET
+class SourceShape(EntityShape):
     display_name: Text = UNSET
     type: Text = UNSET
     issn_l: Text = UNSET
@@ -58,8 +65,7 @@ class TopicNode(Shape):
     display_name: Text = UNSET
 
 
-class TopicShape(Shape):
-    id: Text = UNSET
+class TopicShape(EntityShape):
     display_name: Text = UNSET
     score: Number = UNSET
     subfield: TopicNode | UnsetType | None = UNSET
@@ -96,8 +102,7 @@ class CitationYear(Shape):
     cited_by_count: Count = UNSET
 
 
-class WorkShape(Shape):
-    id: Text = UNSET
+class WorkShape(EntityShape):
     doi: Text = UNSET
     ids: Ids | UnsetType | None = UNSET
     title: Text = UNSET
@@ -131,8 +136,7 @@ class AffiliationShape(Shape):
     years: list[int] | UnsetType | None = UNSET
 
 
-class AuthorShape(Shape):
-    id: Text = UNSET
+class AuthorShape(EntityShape):
     display_name: Text = UNSET
     display_name_alternatives: list[str] | UnsetType | None = UNSET
     orcid: Text = UNSET
@@ -148,7 +152,7 @@ class AuthorShape(Shape):
 
 
 # The shape of each OpenAlex entity kind an importer reads (see ``entity_kind``).
-OPENALEX_SHAPES: dict[str, type[Shape]] = {
+OPENALEX_SHAPES: dict[str, type[EntityShape]] = {
     "work": WorkShape,
     "author": AuthorShape,
     "institution": InstitutionShape,
@@ -223,7 +227,7 @@ class ShapeError(ValueError):
     """A record that does not fit its declared shape; the message names the field."""
 
 
-def checked(data, shape: type[Shape]) -> Shape:
+def checked(data, shape: type[S]) -> S:
     """``data`` (decoded JSON, or a record already of its shape) checked against ``shape``;
     ShapeError, naming the field (``$.authorships[0].author.id``), when one has the wrong type."""
     if isinstance(data, shape):
@@ -234,7 +238,7 @@ def checked(data, shape: type[Shape]) -> Shape:
         raise ShapeError(str(exc)) from exc
 
 
-def decoded(line: bytes | str, shape: type[Shape]) -> Shape:
+def decoded(line: bytes | str, shape: type[S]) -> S:
     """One JSON document decoded straight into its shape (the fast path for snapshot lines).
     ShapeError for a wrong-typed field; msgspec.DecodeError for text that is not JSON (or is
     nested too deeply)."""

@@ -184,7 +184,9 @@ def import_snapshot_file(
         for kind, importer in IMPORTERS.items():
             if not kinds[kind]:
                 continue
-            done, batch, where, read = 0, [], "", Counter()
+            done, where = 0, ""
+            batch: list[object] = []  # records of their shape, as iter_entities gives them
+            read: Counter[str] = Counter()
             for where, entity, entity_kind_ in iter_entities(path, kind=kind):
                 read[entity_kind_] += 1
                 if entity_kind_ != kind:
@@ -205,7 +207,7 @@ def import_snapshot_file(
     return stats
 
 
-def _import_batch(importer, batch: list[dict], path, where: str) -> ImportStats:
+def _import_batch(importer, batch: list[object], path, where: str) -> ImportStats:
     try:
         return importer(batch)
     except ValueError as exc:  # the transaction rolls back: still nothing imported
