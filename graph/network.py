@@ -13,7 +13,6 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 
-from bzpeer.identifiers import openalex_url
 from graph.models import Collaboration
 from graph.slice import neighbourhood
 from profiles.models import ResearcherTopic
@@ -34,8 +33,12 @@ def _work_url(pk: int) -> str:
         return ""
 
 
-def _openalex_url(openalex_id: str | None) -> str:
-    return openalex_url(openalex_id) if openalex_id else ""
+def _page_url(name: str, pk: int) -> str:
+    """The bzpeer page of a topic or institution (``profiles:topic``, ``profiles:institution``)."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 def _add_node(graph: nx.Graph, kind: str, pk: int, label: str, url: str, depth: int, **extra):
@@ -61,7 +64,7 @@ def _add_person(graph: nx.Graph, researcher: Researcher, depth: int, **extra) ->
 
 def _add_topic(graph: nx.Graph, topic, depth: int) -> str:
     return _add_node(
-        graph, "topic", topic.pk, topic.display_name, _openalex_url(topic.openalex_id), depth
+        graph, "topic", topic.pk, topic.display_name, _page_url("profiles:topic", topic.pk), depth
     )
 
 
@@ -101,7 +104,7 @@ def build(researcher: Researcher, depth: int = 1) -> nx.Graph:
             "institution",
             institution.pk,
             institution.display_name,
-            _openalex_url(institution.openalex_id),
+            _page_url("profiles:institution", institution.pk),
             1,
         )
         graph.add_edge(

@@ -156,9 +156,15 @@ def picture(hood: Neighbourhood, size: int = 560) -> dict:
             (c.coauthor.display_name, c.coauthor.get_absolute_url(), c.is_close)
             for c in hood.collaborators[:8]
         ],
-        "topic": [(t.topic.display_name, "", t.rank <= 3) for t in hood.topics[:5]],
+        "topic": [
+            (t.topic.display_name, reverse("profiles:topic", args=[t.topic_id]), t.rank <= 3)
+            for t in hood.topics[:5]
+        ],
         "work": [],
-        "institution": [(i.display_name, "", False) for i in hood.institutions[:3]],
+        "institution": [
+            (i.display_name, reverse("profiles:institution", args=[i.pk]), False)
+            for i in hood.institutions[:3]
+        ],
     }
     for work in hood.works[:5]:
         try:

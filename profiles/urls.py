@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import citation, exports, views
+from profiles import citation, exports, institutions, topics, views
 
 app_name = "profiles"
 
@@ -13,6 +13,8 @@ urlpatterns = [
         views.researcher_by_openalex_id,
         name="by_openalex_id",
     ),
+    path("institutions/<int:pk>/", institutions.institution_detail, name="institution"),
+    path("topics/<int:pk>/", topics.topic_detail, name="topic"),
     # Exports, feed and badge (profiles/exports.py).
     path("researchers/<int:pk>/works.bib", exports.works_bibtex, name="works_bibtex"),
     path("researchers/<int:pk>/works.ris", exports.works_ris, name="works_ris"),

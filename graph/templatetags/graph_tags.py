@@ -96,3 +96,16 @@ COLOURS = {
 @register.simple_tag
 def node_colour(kind: str) -> str:
     return COLOURS.get(kind, "#6b7280")
+
+
+@register.inclusion_tag("graph/_people_around.html")
+def people_around(researcher) -> dict:
+    """The profile's sidebar: co-authors with their institutions, and similar researchers
+    (graph/similar.py; two queries)."""
+    from graph.similar import coauthors_of, similar_to
+
+    return {
+        "researcher": researcher,
+        "coauthors": coauthors_of(researcher.pk),
+        "similar": similar_to(researcher.pk),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles.api import views
+from profiles.api import institutions, topics, views
 
 urlpatterns = [
     path("researchers/", views.ResearcherList.as_view(), name="api-researcher-list"),
@@ -11,4 +11,12 @@ urlpatterns = [
         views.ResearcherWorks.as_view(),
         name="api-researcher-works",
     ),
+    path("institutions/", institutions.InstitutionList.as_view(), name="api-institution-list"),
+    path(
+        "institutions/<str:pk>/",
+        institutions.InstitutionDetail.as_view(),
+        name="api-institution-detail",
+    ),
+    path("topics/", topics.TopicList.as_view(), name="api-topic-list"),
+    path("topics/<str:pk>/", topics.TopicDetail.as_view(), name="api-topic-detail"),
 ]
