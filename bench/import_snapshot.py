@@ -41,8 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
-os.environ.setdefault("BZPEER_TESTING", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings_test")
 
 import django  # noqa: E402
 
