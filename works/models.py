@@ -129,7 +129,11 @@ class Researcher(models.Model):
 
     # The owner's own words, once the record is claimed; otherwise a summary is generated.
     summary = models.CharField(max_length=280, blank=True)
-    open_to_collaborate = models.BooleanField(default=True)
+    # Off until the owner turns it on: an unclaimed record is nobody's invitation to collaborate.
+    open_to_collaborate = models.BooleanField(default=False)
+    # The owner's research interests (keywords), and the name variants they chose not to show.
+    research_interests = models.JSONField(default=list, blank=True)
+    hidden_name_variants = models.JSONField(default=list, blank=True)
     # Links the owner chose to show: [{"label": "...", "url": "https://..."}].
     links = models.JSONField(default=list, blank=True)
     owner = models.OneToOneField(
@@ -410,6 +414,8 @@ class Authorship(models.Model):
     position = models.CharField(max_length=8, choices=Position.choices, blank=True)
     raw_author_name = models.CharField(max_length=500, blank=True)
     institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+    # The record's owner said "this is mine" (a work they added); the sources did not.
+    added_by_owner = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["work", "order"]
@@ -508,7 +514,9 @@ class ImportRun(models.Model):
 
 
 class CurationLog(models.Model):
-    """Append-only record of a staff correction; re-applied after every later import."""
+    """Append-only record of a correction, by staff or by a record's owner; re-applied after every
+    later import, in order. An entry is undone by a later entry (``REVERT`` names it), never by
+    editing or deleting it."""
 
     class Action(models.TextChoices):
         HIDE = "hide"
@@ -518,13 +526,23 @@ class CurationLog(models.Model):
         CSL_IMPORT = "csl_import", "CSL import"
         MATCH = "match", "Import matched a curated work"
         UNMATCH = "unmatch", "Match undone"
+        UNMERGE = "unmerge", "Merge undone"
+        NOT_MINE = "not_mine", "Not mine"
+        MINE_AGAIN = "mine_again", "Mine after all"
+        OWNER_ADD = "owner_add", "Work added by the researcher"
+        IDENTITY = "identity", "Name and interests edited"
+        REVERT = "revert", "Entry reverted"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
     # {"work": 3} / {"source": 4, "target": 5} / {"from": 4, "to": 9, "works": [1, 2]}
     target = models.JSONField(default=dict)
+    # The record the entry is about, so a record's history is one indexed query.
+    researcher = models.ForeignKey(
+        Researcher, null=True, blank=True, on_delete=models.SET_NULL, related_name="curation_log"
+    )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

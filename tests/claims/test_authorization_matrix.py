@@ -333,6 +333,7 @@ def world(
         if user is not None:
             verify_email(user)
     record.owner = owner
+    record.open_to_collaborate = True  # the owner invites collaboration
     record.save()
     unclaimed = ResearcherFactory(last_known_institution=bangor)
     return World(

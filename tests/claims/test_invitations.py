@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def claimed(record, owner):
+    """A claimed record whose owner turned "open to collaborate" on."""
     record.owner = owner
+    record.open_to_collaborate = True
     record.save()
     return record
 
@@ -86,9 +88,12 @@ def test_open_to_collaborate_is_shown_only_for_a_claimed_record_whose_owner_is_o
     def chip():
         return "Open to collaborate" in client.get(record.get_absolute_url()).content.decode()
 
-    assert record.open_to_collaborate  # the stored default says nothing until someone owns it
+    assert not record.open_to_collaborate  # off until an owner turns it on
     assert not chip()
     record.owner = owner
+    record.save()
+    assert not chip()  # claiming alone invites nobody
+    record.open_to_collaborate = True
     record.save()
     assert chip()
     record.open_to_collaborate = False

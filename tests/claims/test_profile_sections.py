@@ -58,6 +58,7 @@ def test_a_verified_visitor_gets_the_invitation_form_on_a_claimed_open_record(
     client, owner, stranger, record
 ):
     record.owner = owner
+    record.open_to_collaborate = True
     record.save()
     verify_email(stranger)
     client.force_login(stranger)
