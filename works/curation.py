@@ -10,6 +10,9 @@ split-off works stay split off. Replaying twice changes nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+
 from django.db import transaction
 
 from works.models import Authorship, CurationLog, Researcher, Work
@@ -90,33 +93,74 @@ def import_csl_for_researcher(researcher: Researcher, items: list[dict], actor, 
     return stats
 
 
+# How each kind of entry is replayed after an import: {action: function(entry, counts)}. Hiding
+# is replayed apart (only the last word on a work counts). Every replay is idempotent.
+Replay = Callable[[CurationLog, dict[str, int]], None]
+REPLAYS: dict[str, Replay] = {}
+
+
+def replays(*actions: str) -> Callable[[Replay], Replay]:
+    """Register the decorated function as the replay of these log actions."""
+
+    def register(function: Replay) -> Replay:
+        for action in actions:
+            REPLAYS[action] = function
+        return function
+
+    return register
+
+
+@replays(CurationLog.Action.MERGE)
+def _replay_merge(entry: CurationLog, counts: dict[str, int]) -> None:
+    target = entry.target
+    source_pk = target["source"]
+    # A target that no longer resolves (deleted, or a chain broken by hand) is skipped:
+    # re-pointing the source into a broken chain would only lengthen it.
+    target_pk = Researcher.objects.resolve_pks([target["target"]]).get(target["target"])
+    if target_pk is None or source_pk == target_pk:
+        return
+    counts["remerged"] += (
+        Researcher.objects.filter(pk=source_pk)
+        .exclude(merged_into_id=target_pk)
+        .update(merged_into_id=target_pk)
+    )
+    counts["moved"] += move_authorships(source_pk, target_pk)
+
+
+@replays(CurationLog.Action.SPLIT)
+def _replay_split(entry: CurationLog, counts: dict[str, int]) -> None:
+    target = entry.target
+    counts["moved"] += move_authorships(target["from"], target["to"], target["works"])
+    canonical = Researcher.objects.resolve_pks([target["from"]]).get(target["from"])
+    if canonical is not None and canonical != target["from"]:
+        counts["moved"] += move_authorships(canonical, target["to"], target["works"])
+
+
+def reverted_entries() -> set[int]:
+    """Ids of the entries a later ``REVERT`` entry took back: replay skips them."""
+    return {
+        pk
+        for pk in CurationLog.objects.filter(action=CurationLog.Action.REVERT).values_list(
+            "target__entry", flat=True
+        )
+        if isinstance(pk, int)
+    }
+
+
 @transaction.atomic
 def reapply_curation() -> dict[str, int]:
     """Replay every curation in order over what the last import wrote. Idempotent."""
-    counts = {"hidden": 0, "shown": 0, "moved": 0, "remerged": 0}
+    counts = defaultdict(int, {"hidden": 0, "shown": 0, "moved": 0, "remerged": 0})
     hidden_state: dict[int, bool] = {}
+    skipped = reverted_entries()
     for entry in CurationLog.objects.order_by("created_at", "pk").iterator():
-        target = entry.target or {}
+        if entry.pk in skipped:
+            continue
+        entry.target = entry.target or {}
         if entry.action in (CurationLog.Action.HIDE, CurationLog.Action.UNHIDE):
-            hidden_state[target["work"]] = entry.action == CurationLog.Action.HIDE
-        elif entry.action == CurationLog.Action.MERGE:
-            source_pk = target["source"]
-            # A target that no longer resolves (deleted, or a chain broken by hand) is skipped:
-            # re-pointing the source into a broken chain would only lengthen it.
-            target_pk = Researcher.objects.resolve_pks([target["target"]]).get(target["target"])
-            if target_pk is None or source_pk == target_pk:
-                continue
-            counts["remerged"] += (
-                Researcher.objects.filter(pk=source_pk)
-                .exclude(merged_into_id=target_pk)
-                .update(merged_into_id=target_pk)
-            )
-            counts["moved"] += move_authorships(source_pk, target_pk)
-        elif entry.action == CurationLog.Action.SPLIT:
-            counts["moved"] += move_authorships(target["from"], target["to"], target["works"])
-            canonical = Researcher.objects.resolve_pks([target["from"]]).get(target["from"])
-            if canonical is not None and canonical != target["from"]:
-                counts["moved"] += move_authorships(canonical, target["to"], target["works"])
+            hidden_state[entry.target["work"]] = entry.action == CurationLog.Action.HIDE
+        elif replay := REPLAYS.get(entry.action):
+            replay(entry, counts)
     for hidden in (True, False):
         ids = [pk for pk, state in hidden_state.items() if state is hidden]
         changed = Work.objects.filter(pk__in=ids).exclude(is_hidden=hidden).update(is_hidden=hidden)
@@ -126,4 +170,4 @@ def reapply_curation() -> dict[str, int]:
     from works.matching import reapply_matches
 
     counts["rematched"] = reapply_matches()
-    return counts
+    return dict(counts)
