@@ -408,6 +408,9 @@ BZPEER_IMPORT_STALE_SECONDS = env.int("BZPEER_IMPORT_STALE_SECONDS", default=600
 BZPEER_INVITATIONS_PER_DAY = env.int("BZPEER_INVITATIONS_PER_DAY", default=5)
 # Claims one user may open in 24 hours (each may mail an institution and needs review).
 BZPEER_CLAIMS_PER_DAY = env.int("BZPEER_CLAIMS_PER_DAY", default=5)
+# Corrections (log entries) one record owner may make in 24 hours: "not mine", added works,
+# merge requests, identity edits and their undoing all count.
+BZPEER_CORRECTIONS_PER_DAY = env.int("BZPEER_CORRECTIONS_PER_DAY", default=50)
 # How long an institutional-email claim link stays valid.
 BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS = env.int("BZPEER_CLAIM_EMAIL_MAX_AGE_HOURS", default=72)
 BZPEER_FEED_PAGE_SIZE = 50
