@@ -426,6 +426,36 @@ def transfer_ownership_for_merge(source: Researcher, target: Researcher, actor) 
     return target
 
 
+def restore_ownership_for_unmerge(
+    source: Researcher, target: Researcher, actor, *, owner_id: int, staff_verified: bool, claims
+) -> bool:
+    """Give ``source`` back the owner a merge moved to ``target`` (with their verification and
+    approved claims), when ``target`` still has that owner; returns whether it did. Called
+    (through ``profiles.merge.researcher_unmerged``) inside the unmerge's transaction."""
+    locked = lock_in_id_order(Researcher, [source.pk, target.pk])
+    source, target = locked[source.pk], locked[target.pk]
+    if target.owner_id != owner_id or source.owner_id is not None:
+        return False
+    target.owner = None
+    target.staff_verified = False
+    target.save(update_fields=["owner", "staff_verified", "updated_at"])
+    source.owner_id = owner_id
+    source.staff_verified = staff_verified
+    source.save(update_fields=["owner", "staff_verified", "updated_at"])
+    Claim.objects.filter(pk__in=claims, researcher=target).update(
+        researcher=source, updated_at=timezone.now()
+    )
+    audit(
+        AuditEvent.Action.OWNERSHIP_MOVED,
+        actor,
+        researcher=source,
+        unmerged_from=target.pk,
+        owner=owner_id,
+        staff_verified=staff_verified,
+    )
+    return True
+
+
 def _close_open_claims(researcher: Researcher, reviewer, reason: str) -> int:
     claims = list(
         # Lock the claims only, not the users and records joined in for the notices.

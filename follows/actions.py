@@ -59,12 +59,17 @@ def move_follows(source: Researcher, target: Researcher) -> int:
         user_id__in=Follow.objects.filter(researcher=target).values("user_id"),
     ).delete()
     moved = Follow.objects.filter(researcher=source).update(researcher=target)
-    for researcher in (source, target):
+    recount_followers([source, target])
+    return moved
+
+
+def recount_followers(researchers) -> None:
+    """Set each record's ``followers_count`` from its follow rows (after rows moved in bulk)."""
+    for researcher in researchers:
         Researcher.objects.filter(pk=researcher.pk).update(
             followers_count=Follow.objects.filter(researcher=researcher).count()
         )
         researcher.refresh_from_db(fields=["followers_count"])
-    return moved
 
 
 def set_digest_enabled(user, enabled: bool) -> DigestSubscription:

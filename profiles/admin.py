@@ -9,6 +9,7 @@ import re
 import orjson
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -37,11 +38,22 @@ class MergeForm(forms.Form):
         widget=forms.RadioSelect,
         label="Keep this record (the others are merged into it)",
     )
+    allow_different_orcids = forms.BooleanField(
+        required=False,
+        label="These records carry different ORCIDs: I am sure they are one person",
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args, researchers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = researchers
+        orcids = {r.orcid for r in researchers if r.orcid}
+        if len(orcids) < 2:
+            del self.fields["allow_different_orcids"]
+
+
+class UnmergeForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class SplitForm(forms.Form):
@@ -138,6 +150,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/split/", wrap(self.split_view), name="works_researcher_split"),
             path("<int:pk>/import-csl/", wrap(self.csl_view), name="works_researcher_csl"),
+            path("<int:pk>/unmerge/", wrap(self.unmerge_view), name="works_researcher_unmerge"),
             *super().get_urls(),
         ]
 
@@ -158,21 +171,28 @@ class ResearcherAdmin(admin.ModelAdmin):
         if form.is_valid():
             target = form.cleaned_data["target"]
             try:
-                for source in queryset.exclude(pk=target.pk):
-                    merge.merge_researchers(
-                        source, target, request.user, form.cleaned_data["reason"]
-                    )
+                with transaction.atomic():
+                    for source in queryset.exclude(pk=target.pk):
+                        merge.merge_researchers(
+                            source,
+                            target,
+                            request.user,
+                            form.cleaned_data["reason"],
+                            allow_different_orcids=form.cleaned_data.get(
+                                "allow_different_orcids", False
+                            ),
+                        )
             except curation.CurationError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Merged into {target}.", messages.SUCCESS)
                 return None
-            self.message_user(request, f"Merged into {target}.", messages.SUCCESS)
-            return None
         return self._page(
             request,
             "admin/works/researcher/merge.html",
             title="Merge researcher records",
             form=form,
-            researchers=queryset,
+            researchers=queryset.select_related("owner", "last_known_institution"),
             action=request.POST.get("action"),
             action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
         )
@@ -200,6 +220,34 @@ class ResearcherAdmin(admin.ModelAdmin):
             title=f"Split works off {researcher}",
             form=form,
             original=researcher,
+            merged_records=Researcher.objects.filter(merged_into=researcher)
+            .annotate(n_works=Count("authorships"))
+            .order_by("pk"),
+        )
+
+    def unmerge_view(self, request, pk):
+        """Give a merged-in record back its page, identifiers, works, owner and followers."""
+        source = get_researcher_for_curator(request, pk)
+        if source.merged_into_id is None:
+            self.message_user(
+                request, f"{source} is not merged into another record.", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:works_researcher_change", args=[pk]))
+        form = UnmergeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                merge.unmerge(source, request.user, form.cleaned_data["reason"])
+            except curation.CurationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"{source} is its own record again.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:works_researcher_change", args=[pk]))
+        return self._page(
+            request,
+            "admin/works/researcher/unmerge.html",
+            title=f"Undo the merge of {source} into {source.merged_into}",
+            form=form,
+            original=source,
         )
 
     def csl_view(self, request, pk):

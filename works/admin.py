@@ -7,6 +7,7 @@ reason that lands in the append-only curation log.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -272,10 +273,31 @@ class WorkAdmin(admin.ModelAdmin):
 class CurationLogAdmin(ReadOnlyAdmin):
     """Append-only: staff read it; nobody adds, edits or deletes rows here."""
 
-    list_display = ("created_at", "actor", "action", "target", "reason")
+    list_display = ("created_at", "actor", "action", "what", "reason")
     list_filter = ("action",)
     search_fields = ("reason",)
     list_select_related = ("actor",)
+
+    def get_changelist(self, request, **kwargs):
+        return DescribedChangeList
+
+    @admin.display(description="what")
+    def what(self, entry):
+        # The change list describes its page in two queries (DescribedChangeList); one entry
+        # shown elsewhere is described alone.
+        if not hasattr(entry, "description"):
+            entry.description = curation.describe_entries([entry])[entry.pk]
+        return entry.description
+
+
+class DescribedChangeList(ChangeList):
+    """The log's change list: each entry names its records and works, read for the whole page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        described = curation.describe_entries(self.result_list)
+        for entry in self.result_list:
+            entry.description = described[entry.pk]
 
 
 @admin.register(Source)

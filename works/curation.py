@@ -23,13 +23,17 @@ class CurationError(ValueError):
     """A curation that cannot be done as asked; nothing was changed."""
 
 
-def log_curation(actor, action: str, target: dict, reason: str) -> CurationLog:
-    """Append one entry to the curation log (anonymous actors are logged as nobody)."""
+def log_curation(
+    actor, action: str, target: dict, reason: str, *, researcher: Researcher | int | None = None
+) -> CurationLog:
+    """Append one entry to the curation log (anonymous actors are logged as nobody);
+    ``researcher`` is the record the entry is about, listed in its history."""
     return CurationLog.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target=target,
         reason=reason,
+        researcher_id=researcher.pk if isinstance(researcher, Researcher) else researcher,
     )
 
 
@@ -88,6 +92,7 @@ def import_csl_for_researcher(researcher: Researcher, items: list[dict], actor, 
         CurationLog.Action.CSL_IMPORT,
         {"researcher": researcher.pk, "items": len(items)},
         reason,
+        researcher=researcher,
     )
     announce_on_commit([researcher.pk])
     return stats
@@ -136,15 +141,102 @@ def _replay_split(entry: CurationLog, counts: dict[str, int]) -> None:
         counts["moved"] += move_authorships(canonical, target["to"], target["works"])
 
 
+# "Not mine": a record's owner takes a work off their record; the co-authors keep it.
+# Entry target: {"researcher": pk, "work": pk, "orders": [authorship orders unlinked]}.
+
+
+def _record_and_merged(researcher_pk: int) -> set[int]:
+    """The record, the live record it resolves to, and the records merged into either: an
+    import may credit the work to any of them before the merge replay moves it."""
+    pks = {researcher_pk}
+    live = Researcher.objects.resolve_pks([researcher_pk]).get(researcher_pk)
+    if live is not None:
+        pks.add(live)
+    pks |= set(Researcher.objects.filter(merged_into_id__in=pks).values_list("pk", flat=True))
+    return pks
+
+
+def unlink_from_record(researcher_pk: int, work_pk: int) -> list[int]:
+    """Unlink the record from its authorships of the work (the authors stay, with no record).
+    Returns the orders unlinked; a second call unlinks nothing."""
+    rows = Authorship.objects.filter(
+        work_id=work_pk, researcher_id__in=_record_and_merged(researcher_pk)
+    )
+    orders = sorted(rows.values_list("order", flat=True))
+    if orders:
+        Authorship.objects.filter(work_id=work_pk, order__in=orders).update(researcher=None)
+    return orders
+
+
+def relink_to_record(researcher_pk: int, work_pk: int, orders: list[int]) -> int:
+    """Give the record (or the live record it was merged into) back the authorships at
+    ``orders`` of the work that no record holds. Returns how many; a second call, none."""
+    live = Researcher.objects.resolve_pks([researcher_pk]).get(researcher_pk)
+    if live is None:
+        return 0
+    return Authorship.objects.filter(
+        work_id=work_pk, order__in=orders, researcher__isnull=True
+    ).update(researcher_id=live)
+
+
+@replays(CurationLog.Action.NOT_MINE)
+def _replay_not_mine(entry: CurationLog, counts: dict[str, int]) -> None:
+    # Wherever the import put the record on the work, it comes off again.
+    counts["unlinked"] += len(unlink_from_record(entry.target["researcher"], entry.target["work"]))
+
+
+@replays(CurationLog.Action.MINE_AGAIN)
+def _replay_mine_again(entry: CurationLog, counts: dict[str, int]) -> None:
+    target = entry.target
+    counts["relinked"] += relink_to_record(target["researcher"], target["work"], target["orders"])
+
+
+# What an owner's IDENTITY entry may set (claims.identity writes them).
+IDENTITY_FIELDS = ("display_name", "hidden_name_variants", "research_interests")
+
+
+@replays(CurationLog.Action.IDENTITY)
+def _replay_identity(entry: CurationLog, counts: dict[str, int]) -> None:
+    """The name, hidden name variants and interests the owner chose hold over what an import
+    wrote; the name an import put back stays a known variant (as when the owner chose)."""
+    changes = entry.target.get("changes") or {}
+    researcher = Researcher.objects.filter(pk=entry.target.get("researcher")).first()
+    if researcher is None:
+        return
+    fields = {f: v for f, v in changes.items() if f in IDENTITY_FIELDS}
+    changed = [f for f, v in fields.items() if getattr(researcher, f) != v]
+    if not changed:
+        return
+    if "display_name" in changed:
+        alternatives = list(researcher.display_name_alternatives or [])
+        if researcher.display_name not in alternatives:
+            researcher.display_name_alternatives = [*alternatives, researcher.display_name]
+            changed.append("display_name_alternatives")
+    for field in fields:
+        setattr(researcher, field, fields[field])
+    researcher.save(update_fields=[*changed, "updated_at"])
+    counts["identity"] += 1
+
+
 def reverted_entries() -> set[int]:
-    """Ids of the entries a later ``REVERT`` entry took back: replay skips them."""
+    """Ids of the entries a later ``REVERT`` (or, for a merge, ``UNMERGE``) entry took back:
+    replay skips them."""
+    undoing = [CurationLog.Action.REVERT, CurationLog.Action.UNMERGE]
     return {
         pk
-        for pk in CurationLog.objects.filter(action=CurationLog.Action.REVERT).values_list(
+        for pk in CurationLog.objects.filter(action__in=undoing).values_list(
             "target__entry", flat=True
         )
         if isinstance(pk, int)
     }
+
+
+@replays(CurationLog.Action.UNMERGE)
+def _replay_unmerge(entry: CurationLog, counts: dict[str, int]) -> None:
+    """The merge it undid is skipped; a source an import re-pointed is unmerged again."""
+    Researcher.objects.filter(
+        pk=entry.target["source"], merged_into_id=entry.target["target"]
+    ).update(merged_into=None)
 
 
 @transaction.atomic
@@ -171,3 +263,173 @@ def reapply_curation() -> dict[str, int]:
 
     counts["rematched"] = reapply_matches()
     return dict(counts)
+
+
+# What each kind of entry did, in plain words; {fields} name the records and works of its target.
+SENTENCES = {
+    CurationLog.Action.HIDE: "Hid {work}",
+    CurationLog.Action.UNHIDE: "Showed {work} again",
+    CurationLog.Action.MERGE: "Merged {source} into {target}",
+    CurationLog.Action.UNMERGE: "Undid the merge of {source} into {target}",
+    CurationLog.Action.SPLIT: "Moved {works} from {from} to {to}",
+    CurationLog.Action.CSL_IMPORT: "Imported {items} CSL items for {researcher}",
+    CurationLog.Action.MATCH: "Matched an imported record to the curated {work}",
+    CurationLog.Action.UNMATCH: "Undid an import's match of {work}",
+    CurationLog.Action.NOT_MINE: "Removed {work} from {researcher} (not theirs)",
+    CurationLog.Action.MINE_AGAIN: "Gave {work} back to {researcher}",
+    CurationLog.Action.OWNER_ADD: "Added {work} to {researcher}",
+    CurationLog.Action.IDENTITY: "Edited the {changes} of {researcher}",
+    CurationLog.Action.REVERT: "Reverted entry #{entry}",
+}
+_PEOPLE_KEYS = ("source", "target", "from", "to", "researcher")
+
+
+def describe_entries(entries) -> dict[int, str]:
+    """{entry pk: what it did, in plain words naming its records and works}, for lists of log
+    entries: two queries whatever their number."""
+    entries = list(entries)
+    people_ids = {
+        pk
+        for e in entries
+        for key in _PEOPLE_KEYS
+        if isinstance(pk := (e.target or {}).get(key), int)
+    }
+    work_ids = {pk for e in entries for pk in _work_ids(e.target or {})}
+    people = dict(Researcher.objects.filter(pk__in=people_ids).values_list("pk", "display_name"))
+    titles = dict(Work.objects.filter(pk__in=work_ids).values_list("pk", "title"))
+
+    def person(pk) -> str:
+        return f"{people[pk]} (#{pk})" if pk in people else f"record #{pk} (gone)"
+
+    def work(pk) -> str:
+        return f"“{titles[pk]}” (#{pk})" if pk in titles else f"work #{pk} (gone)"
+
+    def describe(entry) -> str:
+        target = entry.target or {}
+        fields = {key: person(target.get(key)) for key in _PEOPLE_KEYS}
+        fields |= {
+            "work": work(target.get("work")),
+            "works": ", ".join(work(pk) for pk in target.get("works", [])),
+            "items": target.get("items", 0),
+            "entry": target.get("entry"),
+            "changes": ", ".join(sorted(target.get("changes") or {})) or "nothing",
+        }
+        sentence = SENTENCES.get(entry.action)
+        return sentence.format_map(fields) if sentence else entry.get_action_display()
+
+    return {entry.pk: describe(entry) for entry in entries}
+
+
+def _work_ids(target: dict) -> list[int]:
+    ids = [target.get("work"), *target.get("works", [])]
+    return [pk for pk in ids if isinstance(pk, int)]
+
+
+# Works a record's owner added ------------------------------------------------------------------
+
+
+class AddedWork:
+    """How an added work came onto the record (``attach_added_work``'s answer)."""
+
+    MATCHED = "matched"  # an author of the work, by name, is now this record
+    ASSERTED = "asserted"  # no author's name fits: the owner's word, marked as such
+    ALREADY_LISTED = "already_listed"  # it was on the record before: nothing was changed
+
+
+def _canonical_pk(researcher_pk: int) -> int | None:
+    return Researcher.objects.resolve_pks([researcher_pk]).get(researcher_pk)
+
+
+def _matching_authorship(authorships, researcher: Researcher):
+    """The first authorship whose name fits one of the researcher's names and that no other
+    owned record holds (the owner may take an author slot from an unclaimed record, never from
+    another person's record)."""
+    from works.importers.names import names_compatible, researcher_names
+
+    names = researcher_names(researcher)
+    for authorship in authorships:
+        holder = authorship.researcher
+        if holder is not None and holder.owner_id is not None:
+            continue
+        if any(names_compatible(authorship.raw_author_name, name) for name in names):
+            return authorship
+    return None
+
+
+@transaction.atomic
+def attach_added_work(work: Work, researcher: Researcher, actor, identifier: str) -> str:
+    """Put ``work`` on ``researcher``'s record at its owner's request (``identifier``: the DOI or
+    arXiv id they gave), and log it (``OWNER_ADD``) so every later import keeps it there.
+
+    The work's author whose name fits the record's becomes this record (``MATCHED``; so does
+    an author slot the import just credited to the record); when no name fits, an authorship
+    marked ``added_by_owner`` is appended (``ASSERTED``). The caller tells a work that was on
+    the record before apart (``ALREADY_LISTED``: nothing to do)."""
+    researcher = Researcher.objects.resolve(researcher.pk) or researcher
+    authorships = list(
+        Authorship.objects.select_for_update()
+        .filter(work=work)
+        .select_related("researcher")
+        .order_by("order")
+    )
+    changed = {researcher.pk}
+    credited = next((a for a in authorships if a.researcher_id == researcher.pk), None)
+    match = None if credited else _matching_authorship(authorships, researcher)
+    if credited is not None:
+        order, outcome = credited.order, AddedWork.MATCHED
+    elif match is not None:
+        if match.researcher_id is not None:
+            changed.add(match.researcher_id)
+        match.researcher = researcher
+        match.save(update_fields=["researcher"])
+        order, outcome = match.order, AddedWork.MATCHED
+    else:
+        order = max((a.order for a in authorships), default=-1) + 1
+        Authorship.objects.create(
+            work=work,
+            researcher=researcher,
+            order=order,
+            raw_author_name=researcher.display_name[:500],
+            added_by_owner=True,
+        )
+        outcome = AddedWork.ASSERTED
+    log_curation(
+        actor,
+        CurationLog.Action.OWNER_ADD,
+        {"work": work.pk, "order": order, "how": outcome, "identifier": identifier},
+        "",
+        researcher=researcher,
+    )
+    announce_on_commit(changed)
+    return outcome
+
+
+@replays(CurationLog.Action.OWNER_ADD)
+def _replay_owner_add(entry: CurationLog, counts: dict[str, int]) -> None:
+    """The work is on the record again: the matched author slot points back at it (an import
+    re-points it to the source's author), or the owner's own authorship is there (imports keep
+    it; this restores one removed by hand)."""
+    target = entry.target
+    researcher_pk = _canonical_pk(entry.researcher_id) if entry.researcher_id else None
+    if researcher_pk is None or not Work.objects.filter(pk=target.get("work")).exists():
+        return
+    on_work = Authorship.objects.filter(work_id=target["work"])
+    if on_work.filter(researcher_id=researcher_pk).exists():
+        return
+    if target.get("how") == AddedWork.MATCHED:
+        counts["owner_added"] += (
+            on_work.filter(order=target["order"])
+            .exclude(researcher__owner__isnull=False)
+            .update(researcher_id=researcher_pk)
+        )
+        return
+    last = max(on_work.values_list("order", flat=True), default=-1)
+    researcher = Researcher.objects.get(pk=researcher_pk)
+    Authorship.objects.create(
+        work_id=target["work"],
+        researcher=researcher,
+        order=last + 1,
+        raw_author_name=researcher.display_name[:500],
+        added_by_owner=True,
+    )
+    counts["owner_added"] += 1

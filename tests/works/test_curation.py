@@ -64,7 +64,10 @@ def test_merging_moves_authorships_and_points_the_old_record_at_the_new(staff_re
     assert old.merged_into == new and already.merged_into == new
     assert Authorship.objects.filter(researcher=new).count() == 3
     assert "J. Mearman" in new.display_name_alternatives
-    assert CurationLog.objects.get().target == {"source": old.pk, "target": new.pk}
+    logged = CurationLog.objects.get().target
+    assert (logged["source"], logged["target"]) == (old.pk, new.pk)
+    # What moved is logged too, so the merge can be undone exactly.
+    assert len(logged["authorships"]) == 3 and logged["merged_before"] == [already.pk]
 
 
 def test_a_bad_merge_changes_nothing(staff_reviewer):
