@@ -98,6 +98,7 @@ def test_the_invitation_email_links_to_the_site(
     client, site, stranger, owner, record, django_capture_on_commit_callbacks
 ):
     record.owner = owner
+    record.open_to_collaborate = True  # the owner invites collaboration
     record.save()
     verify_email(stranger)
     client.force_login(stranger)

@@ -60,6 +60,7 @@ def test_send_an_invitation_and_answer_it(page, live_server, owner, stranger, re
     verify_email(owner)
     verify_email(stranger)
     record.owner = owner
+    record.open_to_collaborate = True  # the owner invites collaboration
     record.save()
     sign_in(page, live_server, stranger.email, "pw-123456!", record.get_absolute_url())
     form = page.locator("#collaboration-section")
