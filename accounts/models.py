@@ -28,6 +28,7 @@ class Notification(models.Model):
         INVITATION_RECEIVED = "invitation_received", "Invitation received"
         INVITATION_ANSWERED = "invitation_answered", "Invitation answered"
         FOLLOWED_PUBLISHED = "followed_published", "Followed researcher published"
+        COAUTHOR_CORRECTION = "coauthor_correction", "A co-author corrected a shared work"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -15,9 +15,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Min
+from django.urls import reverse
 from django.utils import timezone
 
-from works.models import CurationLog
+from accounts.models import Notification
+from accounts.names import person_name
+from accounts.notifications import notify
+from works.curation import (
+    announce_on_commit,
+    log_curation,
+    relink_to_record,
+    reverted_entries,
+    unlink_from_record,
+)
+from works.models import Authorship, CurationLog, Researcher, Work
 
 CORRECTION_WINDOW = timedelta(days=1)
 
@@ -78,3 +89,117 @@ def check_correction_rate(user) -> None:
         f"Try again in about {hours} hour{'s' if hours != 1 else ''}.",
         retry_after,
     )
+
+
+def owned_record(user) -> Researcher | None:
+    """The live record ``user`` owns (not merged into another), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Researcher.objects.canonical().filter(owner=user).first()
+
+
+# "Not mine" -------------------------------------------------------------------------------------
+
+_NOT_MINE_WORDS = (CurationLog.Action.NOT_MINE, CurationLog.Action.MINE_AGAIN)
+
+
+def _standing_not_mine(researcher: Researcher, work_pks=None) -> dict[int, CurationLog]:
+    """{work pk: the last "not mine" or "mine again" entry on it} for the record, among the
+    entries no revert took back."""
+    entries = CurationLog.objects.filter(researcher=researcher, action__in=_NOT_MINE_WORDS)
+    if work_pks is not None:
+        entries = entries.filter(target__work__in=list(work_pks))
+    skipped = reverted_entries()
+    last: dict[int, CurationLog] = {}
+    for entry in entries.order_by("created_at", "pk"):
+        if entry.pk not in skipped:
+            last[entry.target["work"]] = entry
+    return last
+
+
+def removed_works(researcher: Researcher) -> list[tuple[Work, CurationLog]]:
+    """The works the owner marked not theirs (and did not take back), newest mark first."""
+    marks = [
+        entry
+        for entry in _standing_not_mine(researcher).values()
+        if entry.action == CurationLog.Action.NOT_MINE
+    ]
+    works = Work.objects.in_bulk([entry.target["work"] for entry in marks])
+    marks.sort(key=lambda entry: (entry.created_at, entry.pk), reverse=True)
+    return [(works[e.target["work"]], e) for e in marks if e.target["work"] in works]
+
+
+def _lock_record_work(owner, researcher: Researcher, work_pk) -> tuple[Researcher, Work]:
+    # Lock the record: one correction of it at a time, so the checks below stay true.
+    researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
+    if researcher.owner_id != owner.pk or researcher.merged_into_id is not None:
+        raise CorrectionError("Only the owner of a record can correct it.")
+    work = Work.objects.filter(pk=work_pk).first() if str(work_pk).isdigit() else None
+    if work is None:
+        raise CorrectionNotFound("There is no work with this id.")
+    return researcher, work
+
+
+def mark_not_mine(owner, researcher: Researcher, work_pk, reason: str = "") -> CurationLog:
+    """Take a work off the owner's record: their authorship of it keeps its author name and
+    loses the record; co-authors keep the work. Logged (``NOT_MINE``, with the orders unlinked)
+    and re-applied after every import. Co-authors who own their records are told."""
+    with transaction.atomic():
+        researcher, work = _lock_record_work(owner, researcher, work_pk)
+        if not Authorship.objects.filter(work=work, researcher=researcher).exists():
+            last = _standing_not_mine(researcher, [work.pk]).get(work.pk)
+            if last is not None and last.action == CurationLog.Action.NOT_MINE:
+                raise CorrectionConflict("You already marked this work as not yours.")
+            raise CorrectionNotFound("This work is not on your record.")
+        check_correction_rate(owner)
+        orders = unlink_from_record(researcher.pk, work.pk)
+        entry = log_curation(
+            owner,
+            CurationLog.Action.NOT_MINE,
+            {"researcher": researcher.pk, "work": work.pk, "orders": orders},
+            reason,
+            researcher=researcher,
+        )
+        announce_on_commit([researcher.pk])
+        _tell_owning_co_authors(owner, researcher, work)
+    return entry
+
+
+def undo_not_mine(owner, researcher: Researcher, work_pk, reason: str = "") -> CurationLog:
+    """Put back a work the owner marked not theirs, at the author places it had. Logged
+    (``MINE_AGAIN``) and re-applied after every import."""
+    with transaction.atomic():
+        researcher, work = _lock_record_work(owner, researcher, work_pk)
+        last = _standing_not_mine(researcher, [work.pk]).get(work.pk)
+        if last is None or last.action != CurationLog.Action.NOT_MINE:
+            if Authorship.objects.filter(work=work, researcher=researcher).exists():
+                raise CorrectionConflict("This work is on your record already.")
+            raise CorrectionNotFound("You did not mark this work as not yours.")
+        check_correction_rate(owner)
+        orders = last.target["orders"]
+        relink_to_record(researcher.pk, work.pk, orders)
+        entry = log_curation(
+            owner,
+            CurationLog.Action.MINE_AGAIN,
+            {"researcher": researcher.pk, "work": work.pk, "orders": orders, "undoes": last.pk},
+            reason,
+            researcher=researcher,
+        )
+        announce_on_commit([researcher.pk])
+    return entry
+
+
+def _tell_owning_co_authors(owner, researcher: Researcher, work: Work) -> None:
+    co_owners = (
+        get_user_model()
+        .objects.filter(researcher__authorships__work=work)
+        .exclude(pk=owner.pk)
+        .distinct()
+    )
+    message = (
+        f"{person_name(owner)} marked “{work.title}” as not theirs on their record "
+        f"({researcher.display_name}). It stays on yours."
+    )
+    url = reverse("works:detail", args=[work.pk])
+    for user in co_owners:
+        notify(user, Notification.Kind.COAUTHOR_CORRECTION, message, url)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import views
+from claims import record_works, views
 
 app_name = "claims"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/researchers/<int:pk>/verify/", views.record_verify, name="verify_record"),
     path("my-record/", views.record_edit, name="record_edit"),
     path("my-record/release/", views.record_release, name="record_release"),
+    path("my-record/works/<int:work_pk>/not-mine/", record_works.not_mine, name="not_mine"),
+    path("my-record/works/<int:work_pk>/mine/", record_works.mine_again, name="mine_again"),
     path("invitations/", views.inbox, name="inbox"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation_detail"),
     path("invitations/<int:pk>/answer/", views.invitation_answer, name="invitation_answer"),

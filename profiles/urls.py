@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import citation, exports, institutions, topics, views
+from profiles import citation, exports, history, institutions, topics, views
 
 app_name = "profiles"
 
@@ -12,6 +12,12 @@ urlpatterns = [
         "researchers/openalex/<str:openalex_id>/",
         views.researcher_by_openalex_id,
         name="by_openalex_id",
+    ),
+    path("researchers/<int:pk>/history/", history.researcher_history, name="history"),
+    path(
+        "researchers/<int:pk>/history/<int:entry_pk>/revert/",
+        history.revert_history_entry,
+        name="revert_history_entry",
     ),
     path("institutions/<int:pk>/", institutions.institution_detail, name="institution"),
     path("topics/<int:pk>/", topics.topic_detail, name="topic"),

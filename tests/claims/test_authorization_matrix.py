@@ -20,12 +20,13 @@ from django.urls import reverse
 
 from accounts import notifications
 from accounts.models import Notification
-from claims import actions
+from claims import actions, corrections
 from claims.models import AuditEvent, Claim, Invitation, SenderBlock
 from follows import actions as follow_actions
 from follows.models import DigestSubscription, Follow
-from tests.factories import ResearcherFactory
+from tests.factories import AuthorshipFactory, ResearcherFactory
 from tests.factories_claims import ClaimFactory, InvitationFactory, verify_email
+from works.models import Authorship
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,24 @@ def _block(world):
     return reverse("claims:unblock", args=[block.pk]), {}
 
 
+def _record_work(world):
+    """A work on the owner's record."""
+    work = AuthorshipFactory(researcher=world.record).work
+    world.objects["work"] = work
+    return work
+
+
+def _on_record(world) -> bool:
+    return Authorship.objects.filter(work=world.objects["work"], researcher=world.record).exists()
+
+
+def _removed_work(world):
+    """A work the owner marked not theirs."""
+    work = _record_work(world)
+    world.objects["entry"] = corrections.mark_not_mine(world.owner, world.record, work.pk)
+    return work
+
+
 CASES = [
     Case(
         "follow",
@@ -275,6 +294,39 @@ CASES = [
         lambda w: (reverse("claims:record_edit"), {"summary": "Changed"}),
         lambda w, actor: type(w.record).objects.get(pk=w.record.pk).summary == "Changed",
         {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
+    ),
+    Case(
+        "mark a work not mine",
+        lambda w: (reverse("claims:not_mine", args=[_record_work(w).pk]), {}),
+        lambda w, actor: not _on_record(w),
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
+    ),
+    Case(
+        "undo not mine",
+        lambda w: (reverse("claims:mine_again", args=[_removed_work(w).pk]), {}),
+        lambda w, actor: _on_record(w),
+        {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
+    ),
+    # The owner's API answers 401 to the signed-out and 403 to whoever owns no record.
+    Case(
+        "mark a work not mine in the API",
+        lambda w: (reverse("api-my-record-not-mine", args=[_record_work(w).pk]), {}),
+        lambda w, actor: not _on_record(w),
+        {"anonymous": DENIED, "other": DENIED, "owner": OK, "superuser": DENIED},
+        refused=(401, 403),
+    ),
+    Case(
+        "revert a history entry",
+        lambda w: (
+            reverse(
+                "profiles:revert_history_entry",
+                args=[w.record.pk, w.objects["entry"].pk if _removed_work(w) else None],
+            ),
+            {"reason": "Staff check"},
+        ),
+        lambda w, actor: _on_record(w),
+        _staff_only("superuser"),
+        refused=NOT_FOUND,
     ),
     Case(
         "release the owned record",
