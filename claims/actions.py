@@ -505,7 +505,11 @@ def release_record(researcher: Researcher, user) -> Researcher:
             raise ClaimError("Only the owner can release this record.")
         researcher.owner = None
         researcher.staff_verified = False
-        researcher.save(update_fields=["owner", "staff_verified", "updated_at"])
+        # Nobody is left to collaborate with; the next owner says so again if they are open.
+        researcher.open_to_collaborate = False
+        researcher.save(
+            update_fields=["owner", "staff_verified", "open_to_collaborate", "updated_at"]
+        )
         Claim.objects.filter(researcher=researcher, status=Claim.Status.APPROVED).update(
             status=Claim.Status.RELEASED, updated_at=timezone.now()
         )
@@ -534,34 +538,4 @@ def set_staff_verified(researcher: Researcher, reviewer, verified: bool = True) 
             researcher=researcher,
         )
         refresh_level(researcher)
-    return researcher
-
-
-def edit_record(
-    researcher: Researcher, user, *, summary: str, open_to_collaborate: bool, links
-) -> Researcher:
-    """The owner edits what is theirs: summary line, openness, visible links. Never the
-    imported scholarly data."""
-    summary = (summary or "").strip()
-    if len(summary) > 280:
-        raise ClaimError("The summary line is at most 280 characters.")
-    links = clean_links(links)
-    with transaction.atomic():
-        researcher = Researcher.objects.select_for_update().get(pk=researcher.pk)
-        if researcher.owner_id is None or researcher.owner_id != user.pk:
-            raise ClaimError("Only the owner can edit this record.")
-        changed = {}
-        for field, value in (
-            ("summary", summary),
-            ("open_to_collaborate", bool(open_to_collaborate)),
-            ("links", links),
-        ):
-            if getattr(researcher, field) != value:
-                changed[field] = value
-                setattr(researcher, field, value)
-        if changed:
-            researcher.save(update_fields=[*changed, "updated_at"])
-            audit(
-                AuditEvent.Action.RECORD_EDITED, user, researcher=researcher, fields=sorted(changed)
-            )
     return researcher

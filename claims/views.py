@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.signin import signin_redirect, signin_required
 from bzpeer.staff import has_staff_permission, require_staff_permission
-from claims import access, actions, invitations
+from claims import access, actions, identity, invitations
+from claims.corrections import CorrectionError
 from claims.email_domains import domains_for_researcher
 from claims.forms import ClaimForm, DecisionForm, InvitationForm, RecordEditForm
 from claims.models import Claim, Invitation, SenderBlock
@@ -260,30 +261,39 @@ def record_verify(request, pk: int):
 
 @signin_required
 def record_edit(request):
+    """GET: the owner's page. POST: save the edit form; with htmx the form alone comes back
+    (saved, or with its errors), without it a redirect back here with a message."""
     researcher = access.get_owned_researcher_for_user(request.user)
-    if request.method == "POST":
-        form = RecordEditForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.edit_record(
-                    researcher,
-                    request.user,
-                    summary=form.cleaned_data["summary"],
-                    open_to_collaborate=form.cleaned_data["open_to_collaborate"],
-                    links=form.links(),
+    if request.method != "POST":
+        form = RecordEditForm(initial=RecordEditForm.initial_for(researcher), researcher=researcher)
+        return render(request, "claims/record_edit.html", {"researcher": researcher, "form": form})
+    form = RecordEditForm(request.POST, researcher=researcher)
+    if form.is_valid():
+        try:
+            researcher = identity.edit_record(researcher, request.user, form.changes())
+        except identity.RecordEditError as error:
+            for field, message in error.errors.items():
+                field = _EDIT_ERROR_FIELD.get(field, field)
+                form.add_error(field if field in form.fields else None, message)
+        except (actions.ClaimError, CorrectionError) as error:
+            form.add_error(None, str(error))
+        else:
+            if request.htmx:
+                form = RecordEditForm(
+                    initial=RecordEditForm.initial_for(researcher), researcher=researcher
                 )
-            except actions.ClaimError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, "Saved.")
-                return redirect(researcher)
-        status = 400
-    else:
-        form = RecordEditForm(initial=RecordEditForm.initial_for(researcher))
-        status = 200
-    return render(
-        request, "claims/record_edit.html", {"researcher": researcher, "form": form}, status=status
-    )
+                context = {"researcher": researcher, "form": form, "saved": True}
+                return render(request, "claims/_record_identity.html", context)
+            messages.success(request, "Saved.")
+            return redirect("claims:record_edit")
+    context = {"researcher": researcher, "form": form}
+    if request.htmx:  # htmx swaps only successful answers: the errors come back as a 200
+        return render(request, "claims/_record_identity.html", context)
+    return render(request, "claims/record_edit.html", context, status=400)
+
+
+# The form field that shows an error about each edited field.
+_EDIT_ERROR_FIELD = {"hidden_name_variants": "shown_name_variants", "links": "link_url_1"}
 
 
 @require_POST

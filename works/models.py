@@ -187,6 +187,14 @@ class Researcher(models.Model):
         return self.owner_id is not None
 
     @property
+    def shown_name_variants(self) -> list[str]:
+        """The other names the record is known by, less those its owner chose to hide."""
+        hidden = set(self.hidden_name_variants or [])
+        hidden.add(self.display_name)
+        names = dict.fromkeys(self.display_name_alternatives or [])
+        return [name for name in names if name and name not in hidden]
+
+    @property
     def openalex_url(self) -> str:
         return identifiers.openalex_url(self.openalex_id) if self.openalex_id else ""
 

@@ -11,6 +11,7 @@ objects the user may not see), OK (the change happened). A staff role a case doe
 is just another signed-in user there: staff status alone grants nothing.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -56,6 +57,13 @@ class Case:
     changed: Callable  # (world, actor) -> bool
     expected: dict
     refused: tuple = (302, 400, 404)  # the status codes a refusal may have
+    method: str = "post"  # API cases send JSON with their method ("patch", ...)
+
+    def send(self, client: Client, url: str, data: dict):
+        if self.method == "post":
+            return client.post(url, data)
+        send = getattr(client, self.method)
+        return send(url, json.dumps(data), content_type="application/json")
 
     def expected_for(self, role: str) -> str:
         if role in self.expected:
@@ -295,6 +303,15 @@ CASES = [
         lambda w, actor: type(w.record).objects.get(pk=w.record.pk).summary == "Changed",
         {"anonymous": SIGNIN, "other": DENIED, "owner": OK, "superuser": DENIED},
     ),
+    # The API answers 401 to the signed-out and 404 to whoever owns no record.
+    Case(
+        "edit the owned record in the API",
+        lambda w: ("/api/me/record/", {"research_interests": ["Optics"]}),
+        lambda w, actor: type(w.record).objects.get(pk=w.record.pk).research_interests != [],
+        {"anonymous": DENIED, "other": DENIED, "owner": OK, "superuser": DENIED},
+        refused=(401, 404),
+        method="patch",
+    ),
     Case(
         "mark a work not mine",
         lambda w: (reverse("claims:not_mine", args=[_record_work(w).pk]), {}),
@@ -407,7 +424,7 @@ def test_authorization_matrix(case, role, world):
     actor = world.actors[role]
     if actor is not None:
         client.force_login(actor)
-    response = client.post(url, data)
+    response = case.send(client, url, data)
     expected = case.expected_for(role)
     if expected == SIGNIN:
         assert response.status_code == 302
@@ -427,7 +444,7 @@ def test_every_state_change_needs_the_csrf_token(case, world):
     url, data = case.setup(world)
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.owner)
-    response = client.post(url, data)
+    response = case.send(client, url, data)
     assert response.status_code == 403
     assert not case.changed(world, world.owner)
 
@@ -452,3 +469,18 @@ def test_staff_cannot_approve_their_own_claim_by_url(role, world):
     assert response.status_code == 404
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PENDING
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_owner_reads_their_record_in_the_api(role, world):
+    """GET /api/me/record/ answers the caller's own record: staff see nobody else's there."""
+    client = Client()
+    if world.actors[role] is not None:
+        client.force_login(world.actors[role])
+    response = client.get("/api/me/record/")
+    if role == "owner":
+        assert response.status_code == 200
+        assert response.json()["id"] == world.record.pk
+    else:
+        assert response.status_code == (401 if role == "anonymous" else 404)
+        assert str(world.record.pk) not in response.content.decode()

@@ -382,8 +382,8 @@ def test_the_owner_edits_summary_openness_and_links_but_not_scholarly_data(
             "summary": "Quantum fluids.",
             "link_label_1": "Lab",
             "link_url_1": "https://lab.example.org/",
-            "display_name": "Someone Else",
             "orcid": "0000-0001-5109-3700",
+            "openalex_id": "A1",
         },
     )
     assert response.status_code == 302
@@ -393,6 +393,7 @@ def test_the_owner_edits_summary_openness_and_links_but_not_scholarly_data(
     assert record.links == [{"label": "Lab", "url": "https://lab.example.org/"}]
     assert record.display_name == "Ada Researcher"
     assert record.orcid == "0000-0002-1825-0097"
+    assert record.openalex_id != "A1"
     assert AuditEvent.objects.filter(action="record_edited", actor=owner).exists()
 
 
