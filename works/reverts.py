@@ -123,3 +123,30 @@ def _revert_owner_add(entry: CurationLog, skipped: set[int]) -> set[int]:
     on_record.filter(added_by_owner=True).delete()
     on_record.filter(order=entry.target.get("order")).update(researcher=None)
     return {live}
+
+
+@inverse_of(CurationLog.Action.IDENTITY)
+def _revert_identity(entry: CurationLog, skipped: set[int]) -> set[int]:
+    # Each field the entry changed takes the value the entries left give it: the latest one
+    # standing that changed it, or, if none does, the value before the owner's first change.
+    researcher_pk = entry.target["researcher"]
+    researcher = Researcher.objects.select_for_update().filter(pk=researcher_pk).first()
+    if researcher is None:
+        return set()
+    changed = []
+    for field in entry.target.get("changes") or {}:
+        touching = CurationLog.objects.filter(
+            action=CurationLog.Action.IDENTITY,
+            target__researcher=researcher_pk,
+            target__changes__has_key=field,
+        ).order_by("-created_at", "-pk")
+        last = touching.exclude(pk__in=skipped).first()
+        first = touching.last()
+        assert first is not None  # ``entry`` itself is one of them
+        value = last.target["changes"][field] if last else first.target["before"][field]
+        if getattr(researcher, field) != value:
+            setattr(researcher, field, value)
+            changed.append(field)
+    if changed:
+        researcher.save(update_fields=[*changed, "updated_at"])
+    return {researcher_pk}

@@ -345,3 +345,20 @@ def test_re_importing_the_recorded_openalex_files_keeps_the_owners_identity(
         "Joseph W. Mearman",
         "J. W. Mearman",
     ]
+
+
+def test_staff_revert_an_identity_entry_to_what_the_entries_left_say(
+    client, owned, owner, staff_reviewer
+):
+    from works.reverts import revert_entry
+
+    client.force_login(owner)
+    assert patch(client, {"display_name": "Ada R. Researcher", "research_interests": ["Optics"]})
+    assert patch(client, {"research_interests": ["Lasers"]}).status_code == 200
+    first, second = CurationLog.objects.filter(action=CurationLog.Action.IDENTITY)
+    revert_entry(second, staff_reviewer, "Spam")
+    record = Researcher.objects.get(pk=owned.pk)
+    assert (record.display_name, record.research_interests) == ("Ada R. Researcher", ["Optics"])
+    revert_entry(first, staff_reviewer, "Not their name")
+    record = Researcher.objects.get(pk=owned.pk)
+    assert (record.display_name, record.research_interests) == ("Ada Researcher", [])
