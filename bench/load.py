@@ -305,7 +305,7 @@ def print_table(label: str, table: dict, runs: int, seconds: int) -> None:
         for page, row in pages.items():
             print(
                 f"{page:<11}{row['rps']:9.1f}{row['p50']:9.1f}{row['p95']:9.1f}"
-                f"{row['p99']:9.1f}{row['errors']:8d}{row['ratio']:9.3f}"
+                f"{row['p99']:9.1f}{row['errors']:8d}{row['ratio']:9.4f}"
             )
 
 
@@ -318,7 +318,7 @@ def report_figures(label: str, table: dict) -> None:
         aimed = page in AIMED
         figure(
             f"load {label} {page} c{top} ratio to static",
-            round(row["ratio"], 3),
+            float(f"{row['ratio']:.3g}"),
             "x",
             f">= {AIM_RATIO}" if aimed else "",
             row["ratio"] >= AIM_RATIO if aimed else None,
@@ -406,14 +406,18 @@ def ensure_big(demo_url: str, big_url: str, rebuild: bool) -> None:
 
 
 def compare(demo: dict, big: dict) -> None:
+    """How much slower each page is on the big database, as the fall of its ratio to the static
+    file: the two sizes run minutes apart, and on a shared machine the load of other processes
+    changes more than that in between; the static file of the same run cancels it."""
     top = max(demo["table"])
-    print(f"\nbig / demo at {top} connections (slowdown = demo req/s / big req/s; aim <= 1.2)")
+    print(f"\nbig / demo at {top} connections (slowdown = demo ratio / big ratio; aim <= 1.2)")
     for page in PAGES:
         if page == "static":
             continue
-        slowdown = demo["table"][top][page]["rps"] / big["table"][top][page]["rps"]
-        p50 = big["table"][top][page]["p50"] / demo["table"][top][page]["p50"]
-        print(f"  {page:<10} slowdown {slowdown:5.2f}  p50 big/demo {p50:5.2f}")
+        before, after = demo["table"][top][page], big["table"][top][page]
+        slowdown = before["ratio"] / after["ratio"] if after["ratio"] else float("inf")
+        p50 = after["p50"] / before["p50"]
+        print(f"  {page:<10} slowdown {slowdown:6.2f}  p50 big/demo {p50:6.2f}")
         figure(
             f"load {page} c{top} slowdown big/demo",
             round(slowdown, 2),
