@@ -185,3 +185,55 @@ class SenderBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} blocks {self.sender_id}"
+
+
+class MergeRequest(models.Model):
+    """A record's owner says another record is also them. Applied at once when the other
+    record carries the ORCID iD the owner proved by signing in with ORCID; otherwise staff who
+    may decide claims approve it (the other record is merged into the owner's) or refuse it
+    with a reason the owner is told."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for staff review"
+        APPLIED = "applied", "Merged at once (ORCID sign-in)"
+        APPROVED = "approved", "Merged by staff"
+        REFUSED = "refused", "Refused"
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merge_requests"
+    )
+    # The requester's own record, and the record they say is also them.
+    record = models.ForeignKey(
+        "works.Researcher", on_delete=models.CASCADE, related_name="merge_requests"
+    )
+    other = models.ForeignKey("works.Researcher", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    # What the request rests on: the owner's note, and the two records' ids, names, ORCIDs and
+    # work counts as they were when it was made (staff decide on these).
+    note = models.TextField(blank=True, max_length=2000)
+    evidence = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_merge_requests",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open request per pair: a second click does not queue a duplicate.
+            models.UniqueConstraint(
+                fields=["record", "other"],
+                condition=Q(status="pending"),
+                name="mergerequest_one_pending_per_pair",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Merge request {self.pk}: {self.other_id} into {self.record_id}"

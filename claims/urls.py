@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import record_works, views
+from claims import owner_requests, record_works, views
 
 app_name = "claims"
 
@@ -18,6 +18,19 @@ urlpatterns = [
     path("staff/researchers/<int:pk>/verify/", views.record_verify, name="verify_record"),
     path("my-record/", views.record_edit, name="record_edit"),
     path("my-record/release/", views.record_release, name="record_release"),
+    path("my-record/works/add/", owner_requests.add_work, name="add_work"),
+    path("my-record/merge-requests/", owner_requests.merge_request, name="merge_request"),
+    path("staff/merge-requests/", owner_requests.review_merge_requests, name="merge_requests"),
+    path(
+        "staff/merge-requests/<int:pk>/approve/",
+        owner_requests.approve_merge_request,
+        name="merge_request_approve",
+    ),
+    path(
+        "staff/merge-requests/<int:pk>/refuse/",
+        owner_requests.refuse_merge_request,
+        name="merge_request_refuse",
+    ),
     path("my-record/works/<int:work_pk>/not-mine/", record_works.not_mine, name="not_mine"),
     path("my-record/works/<int:work_pk>/mine/", record_works.mine_again, name="mine_again"),
     path("invitations/", views.inbox, name="inbox"),

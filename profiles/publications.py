@@ -67,6 +67,8 @@ def listed_works(researcher_id) -> QuerySet[Work]:
 class Author(NamedTuple):
     researcher_id: int | None
     name: str
+    # The record's owner put the work on it; the source does not list them.
+    added_by_owner: bool = False
 
 
 def attach_authors(works: list[Work]) -> list[Work]:
@@ -81,11 +83,17 @@ def attach_authors(works: list[Work]) -> list[Work]:
         Authorship.objects.filter(work_id__in=[work.pk for work in works])
         # Explicit order: Authorship's default ordering would join works to sort.
         .order_by("work_id", "order")
-        .values_list("work_id", "researcher_id", "researcher__display_name", "raw_author_name")
+        .values_list(
+            "work_id",
+            "researcher_id",
+            "researcher__display_name",
+            "raw_author_name",
+            "added_by_owner",
+        )
     )
-    for work_id, researcher_id, record_name, raw_name in rows:
+    for work_id, researcher_id, record_name, raw_name, added_by_owner in rows:
         name = record_name if researcher_id is not None else raw_name
-        by_work[work_id].append(Author(researcher_id, name or "Unknown author"))
+        by_work[work_id].append(Author(researcher_id, name or "Unknown author", added_by_owner))
     for work in works:
         work.listed_authors = by_work[work.pk]
     return works

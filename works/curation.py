@@ -367,7 +367,7 @@ def attach_added_work(work: Work, researcher: Researcher, actor, identifier: str
     the record before apart (``ALREADY_LISTED``: nothing to do)."""
     researcher = Researcher.objects.resolve(researcher.pk) or researcher
     authorships = list(
-        Authorship.objects.select_for_update()
+        Authorship.objects.select_for_update(of=("self",))
         .filter(work=work)
         .select_related("researcher")
         .order_by("order")
@@ -414,14 +414,18 @@ def _replay_owner_add(entry: CurationLog, counts: dict[str, int]) -> None:
     if researcher_pk is None or not Work.objects.filter(pk=target.get("work")).exists():
         return
     on_work = Authorship.objects.filter(work_id=target["work"])
-    if on_work.filter(researcher_id=researcher_pk).exists():
-        return
     if target.get("how") == AddedWork.MATCHED:
-        counts["owner_added"] += (
-            on_work.filter(order=target["order"])
-            .exclude(researcher__owner__isnull=False)
-            .update(researcher_id=researcher_pk)
-        )
+        slot = on_work.filter(order=target["order"]).exclude(researcher_id=researcher_pk)
+        if not slot.exclude(researcher__owner__isnull=False).exists():
+            return  # the slot is the record's, or another owner's record holds it now
+        # An import that gave the slot back to the source's author moved a record without an
+        # OpenAlex id aside, as it does curated authorships: that copy goes, the slot returns.
+        on_work.filter(
+            researcher_id=researcher_pk, added_by_owner=False, order__gt=target["order"]
+        ).delete()
+        counts["owner_added"] += slot.update(researcher_id=researcher_pk)
+        return
+    if on_work.filter(researcher_id=researcher_pk).exists():
         return
     last = max(on_work.values_list("order", flat=True), default=-1)
     researcher = Researcher.objects.get(pk=researcher_pk)

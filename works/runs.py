@@ -15,17 +15,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from bzpeer.identifiers import arxiv_doi
 from works.clients import arxiv as arxiv_client
 from works.clients import openalex as openalex_client
 from works.clients.http import PermanentError, TransientError, UpstreamError
-from works.curation import reapply_curation
+from works.curation import AddedWork, attach_added_work, reapply_curation
 from works.importers import arxiv as arxiv_importer
 from works.importers import openalex as openalex_importer
 from works.importers.imported_text import describe_cuts
-from works.models import ImportRun, Researcher
+from works.models import Authorship, ImportRun, Researcher, Work
 from works.signals import announce_researchers_changed
 from works.versions import link_versions
 
@@ -146,6 +148,42 @@ def start_arxiv_import(
             requested_by=_user(requested_by),
         )
         return _enqueue(run, detach=detach) if enqueue else run
+
+
+# A run that imports one work for a record's owner names it by a prefixed target, so the author
+# imports' targets (an OpenAlex author id or "orcid:...", an arXiv query) never look like one.
+DOI_TARGET, ARXIV_TARGET = "doi:", "arxiv:"
+
+
+def start_work_addition(
+    researcher: Researcher,
+    *,
+    doi: str = "",
+    arxiv_id: str = "",
+    requested_by=None,
+    enqueue=True,
+    detach=False,
+) -> ImportRun:
+    """Queue the import of one work, by its (normalised) DOI from OpenAlex or its arXiv id from
+    arXiv, to be put on ``researcher``'s record (:func:`works.curation.attach_added_work`)."""
+    if bool(doi) == bool(arxiv_id):
+        raise ValueError("Give a DOI or an arXiv id, not both.")
+    source, target = (
+        (ImportRun.Source.OPENALEX, f"{DOI_TARGET}{doi}")
+        if doi
+        else (ImportRun.Source.ARXIV, f"{ARXIV_TARGET}{arxiv_id}")
+    )
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=source, target=target, researcher=researcher, requested_by=_user(requested_by)
+        )
+        return _enqueue(run, detach=detach) if enqueue else run
+
+
+def is_work_addition(run: ImportRun) -> bool:
+    return (run.source == ImportRun.Source.OPENALEX and run.target.startswith(DOI_TARGET)) or (
+        run.source == ImportRun.Source.ARXIV and run.target.startswith(ARXIV_TARGET)
+    )
 
 
 def rerun(run: ImportRun, requested_by=None, *, detach=False) -> ImportRun:
@@ -360,6 +398,55 @@ def _run_arxiv(run: ImportRun) -> list[int]:
     return [researcher.pk]
 
 
+def _run_work_addition(run: ImportRun) -> list[int]:
+    """Import the one work the run names and put it on the run's record. The outcome (matched,
+    asserted, already listed) and the work are kept in the run's checkpoint."""
+    researcher = run.researcher
+    if researcher is None:
+        raise PermanentError("This run has no record to add the work to.")
+    run.current_page = 1
+    if run.source == ImportRun.Source.OPENALEX:
+        identifier = run.target.removeprefix(DOI_TARGET)
+        data = openalex_client.get_work_by_doi(identifier)
+        work_id = openalex_importer.normalise_openalex_id(data["id"])
+
+        def apply_page():
+            return openalex_importer.import_works([data])
+
+        def find_work():
+            return Work.objects.get(openalex_id=work_id)
+    else:
+        identifier = run.target.removeprefix(ARXIV_TARGET)
+        feed = arxiv_client.by_ids([identifier])
+        entries = [entry for entry in feed.entries if entry.arxiv_id == identifier]
+        if not entries:
+            raise PermanentError(f"arXiv has no paper {identifier}.", status=404)
+
+        def apply_page():
+            return arxiv_importer.import_entries(researcher, entries, keep_unmatched=True)
+
+        def find_work():
+            return Work.objects.filter(
+                Q(arxiv_id=identifier) | Q(doi=arxiv_doi(identifier))
+            ).earliest("pk")
+
+    with transaction.atomic():
+        before = set(
+            Authorship.objects.filter(researcher=researcher).values_list("work_id", flat=True)
+        )
+        _commit_page(run, apply_page, 1, 1, {})
+        work = find_work()
+        if work.pk in before:
+            outcome = AddedWork.ALREADY_LISTED
+        else:
+            # The import may have credited the record already (its OpenAlex author id, an
+            # arXiv name match): the log entry still makes the addition outlive later imports.
+            outcome = attach_added_work(work, researcher, run.requested_by, identifier)
+        run.checkpoint = {"work": work.pk, "outcome": outcome}
+        run.save(update_fields=["checkpoint"])
+    return [researcher.pk]
+
+
 def after_import(researcher_ids: list[int]) -> None:
     """What every import of a few researchers ends with: replay curation, pair versions, refresh
     their graph. A second call changes nothing."""
@@ -416,7 +503,9 @@ def execute_run(run_id: int, task_id: str = "", final_attempt: bool = True) -> I
         return None
     run.current_page = None
     try:
-        if run.source == ImportRun.Source.OPENALEX:
+        if is_work_addition(run):
+            researcher_ids = _run_work_addition(run)
+        elif run.source == ImportRun.Source.OPENALEX:
             researcher_ids = _run_openalex(run)
         elif run.source == ImportRun.Source.ARXIV:
             researcher_ids = _run_arxiv(run)

@@ -74,6 +74,17 @@ def teaser(text: str, length: int = TEASER_LENGTH) -> str:
 AUTHORS_SHOWN = 12
 
 
+@register.filter
+def added_by_researcher(work, profiled_pk=None) -> bool:
+    """The work is on a record because its owner added it (the source does not list them): on
+    a profile, that record's (``attach_authors``); elsewhere any record's (authorships
+    prefetched)."""
+    if profiled_pk:
+        authors = getattr(work, "listed_authors", ())
+        return any(a.added_by_owner and a.researcher_id == profiled_pk for a in authors)
+    return any(a.added_by_owner for a in work.authorships.all())
+
+
 @register.simple_tag
 def work_authors(work, profiled_pk: int) -> str:
     """The work's authors in order (``attach_authors`` fetches them): co-authors with a

@@ -103,6 +103,15 @@ def get_author(identifier: str, policy: http.RetryPolicy | None = None) -> dict:
     return data
 
 
+def get_work_by_doi(doi: str, policy: http.RetryPolicy | None = None) -> dict:
+    """The OpenAlex work entity with this (bare, normalised) DOI; PermanentError with status 404
+    when OpenAlex has none."""
+    data = _get(pyalex.Works(f"doi:{doi}").url, policy=policy)
+    if not str(data.get("id", "")).startswith("https://openalex.org/W"):
+        raise PermanentError(f"OpenAlex answered doi:{doi} with something that is not a work")
+    return data
+
+
 def works_url(author_id: str) -> str:
     return pyalex.Works().filter(authorships={"author": {"id": author_id}}).url
 

@@ -101,7 +101,7 @@ def _attach(work: Work, researcher: Researcher, entry: ArxivEntry, index: int) -
     if not authorships:  # a record that names no authors yet: take arXiv's list
         Authorship.objects.bulk_create(_authorships(work, researcher, entry, index))
         return True
-    if any(a.researcher_id == researcher.pk for a in authorships):
+    if index < 0 or any(a.researcher_id == researcher.pk for a in authorships):
         return False
     name = entry.authors[index].name
     for authorship in authorships:
@@ -179,9 +179,14 @@ def _create_authorships(researcher, created: list, institutions: dict) -> None:
         )
 
 
-def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportStats:
+def import_entries(
+    researcher: Researcher, entries: list[ArxivEntry], *, keep_unmatched: bool = False
+) -> ImportStats:
     """Upsert one page of arXiv entries for ``researcher`` in one transaction. ShapeError,
-    before anything is written, if an entry does not fit its declared shape."""
+    before anything is written, if an entry does not fit its declared shape.
+
+    ``keep_unmatched``: an entry naming no author compatible with the researcher is imported
+    too, crediting nobody (a paper the record's owner asked for by its id)."""
     for entry in entries:
         checked_arxiv_entry(entry)
     with noting_cuts() as cuts:
@@ -193,7 +198,9 @@ def import_entries(researcher: Researcher, entries: list[ArxivEntry]) -> ImportS
     matched: list[tuple[ArxivEntry, int]] = []
     for entry in entries:
         index = matching_author_index(names, [a.name for a in entry.authors])
-        if index is None:
+        if index is None and keep_unmatched:
+            matched.append((entry, -1))  # no author slot is the researcher's
+        elif index is None:
             stats.skipped += 1
         else:
             matched.append((entry, index))

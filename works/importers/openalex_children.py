@@ -26,7 +26,8 @@ class Previous:
 
     # (work pk, order) -> authorship from the source (its researcher has an OpenAlex id, or none).
     authorships: dict[tuple[int, int], Authorship] = field(default_factory=dict)
-    # work pk -> authorships linking a researcher without an OpenAlex id (curated, arXiv).
+    # work pk -> authorships linking a researcher without an OpenAlex id (curated, arXiv), and
+    # those a record's owner added.
     curated: dict[int, list[Authorship]] = field(default_factory=dict)
     last_order: dict[int, int] = field(default_factory=dict)  # work pk -> highest order in use
     links: dict[int, set[int]] = field(default_factory=dict)  # authorship pk -> institution pks
@@ -41,7 +42,11 @@ class Previous:
             researcher_openalex_id=F("researcher__openalex_id")
         )
         for row in authorships:
-            if row.researcher_id is not None and row.researcher_openalex_id is None:
+            # An authorship the record's owner added is theirs, not the source's, whatever
+            # record it links: kept like the curated ones.
+            if row.added_by_owner or (
+                row.researcher_id is not None and row.researcher_openalex_id is None
+            ):
                 previous.curated.setdefault(row.work_id, []).append(row)
             else:
                 previous.authorships[row.work_id, row.order] = row
