@@ -127,9 +127,40 @@ def import_authors(authors: list[dict]) -> ImportStats:
     """Upsert a batch of OpenAlex author entities (researchers, their institutions and
     affiliations) in one transaction. Raises ValueError, before writing anything, if one of
     them is malformed or does not fit its shape (``works.importers.schemas``)."""
+    return write_authors(prepare_authors(authors))
+
+
+@dataclass
+class Prepared:
+    """A batch checked and mapped, ready to write: the records (AuthorRecord or WorkRecord, one
+    per OpenAlex id) and the counts so far (entities skipped as repeats, texts cut). Plain data
+    with no database access behind it, so a worker process can prepare it and send it over."""
+
+    records: list
+    stats: ImportStats
+
+
+def prepare_authors(authors: list) -> Prepared:
+    """The part of ``import_authors`` that needs no database: check and map the entities.
+    ValueError if one of them is malformed or does not fit its shape."""
     with noting_cuts() as cuts:
         records = _dedupe([parse_author(data) for data in _shaped(authors, "A", AuthorShape)])
-    stats = ImportStats(skipped=len(authors) - len(records), cuts=cuts)
+    return Prepared(records, ImportStats(skipped=len(authors) - len(records), cuts=cuts))
+
+
+def merge_prepared(parts: list[Prepared]) -> Prepared:
+    """One batch of consecutive parts prepared apart, as if prepared together: an entity
+    repeated across parts is kept once (the first) and counted skipped."""
+    records = _dedupe([record for part in parts for record in part.records])
+    entities = sum(len(part.records) + part.stats.skipped for part in parts)
+    cuts = [cut for part in parts for cut in part.stats.cuts]
+    return Prepared(records, ImportStats(skipped=entities - len(records), cuts=cuts))
+
+
+def write_authors(prepared: Prepared) -> ImportStats:
+    """Write a prepared batch of authors in one transaction (see ``import_authors``)."""
+    records = prepared.records
+    stats = ImportStats() + prepared.stats
     if not records:
         return stats
     with transaction.atomic():
@@ -161,13 +192,24 @@ def import_works(works: list[dict]) -> ImportStats:
     (``works.importers.schemas``). A second call with the same data reports every work
     unchanged and writes nothing.
     """
+    return write_works(prepare_works(works))
+
+
+def prepare_works(works: list) -> Prepared:
+    """The part of ``import_works`` that needs no database: check and map the entities.
+    ValueError if one of them is malformed or does not fit its shape."""
     with noting_cuts() as cuts:
         records = _dedupe([parse_work(data) for data in _shaped(works, "W", WorkShape)])
-    stats = ImportStats(skipped=len(works) - len(records), cuts=cuts)
-    if not records:
+    return Prepared(records, ImportStats(skipped=len(works) - len(records), cuts=cuts))
+
+
+def write_works(prepared: Prepared) -> ImportStats:
+    """Write a prepared batch of works in one transaction (see ``import_works``)."""
+    stats = ImportStats() + prepared.stats
+    if not prepared.records:
         return stats
     with transaction.atomic():
-        stats += _write_works(records)
+        stats += _write_works(prepared.records)
     return stats
 
 
@@ -251,6 +293,13 @@ IMPORTERS = {
     "topic": import_topics,
     "author": import_authors,
     "work": import_works,
+}
+
+# The kinds whose import splits into a preparation without the database (checking and mapping,
+# most of the work; the snapshot import runs it in worker processes) and the writes.
+PREPARED_IMPORTERS = {
+    "author": (prepare_authors, write_authors),
+    "work": (prepare_works, write_works),
 }
 
 

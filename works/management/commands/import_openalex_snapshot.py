@@ -1,5 +1,6 @@
 """Import files of OpenAlex entities (snapshot JSON Lines, .gz, or recorded list pages)."""
 
+import os
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -47,6 +48,14 @@ class Command(BaseCommand):
             help=f"entities per bulk write (default {DEFAULT_BATCH_SIZE})",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes that decode, check and map the lines of a JSON Lines file while "
+            "this one writes (default: the number of CPUs); 1 does it all in this process, as "
+            "does a file of one batch",
+        )
+        parser.add_argument(
             "--defer-search-indexes",
             action="store_true",
             help="PostgreSQL: drop the search indexes (trigram, full text) for the load and "
@@ -62,9 +71,11 @@ class Command(BaseCommand):
             "--defer-search-indexes was killed) and exit if no PATH is given",
         )
 
-    def handle(self, *args, paths, batch_size, verbosity, **options):
+    def handle(self, *args, paths, batch_size, workers, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         say = self.stdout.write if verbosity >= 1 else None
         if options["rebuild_search_indexes"]:
             created = search_indexes.restore_missing()
@@ -80,7 +91,7 @@ class Command(BaseCommand):
         failed = []
         with search_indexes.deferred(note=say) if defer else nullcontext():
             for path in expand(paths):
-                if error := self._import(path, batch_size, say):
+                if error := self._import(path, batch_size, workers, say):
                     failed.append(error)
         # The graph recompute and the first pages after a load plan on fresh statistics.
         planner_statistics.refresh()
@@ -104,10 +115,10 @@ class Command(BaseCommand):
                 "--rebuild-search-indexes."
             )
 
-    def _import(self, path, batch_size, say) -> str | None:
+    def _import(self, path, batch_size, workers, say) -> str | None:
         """Import one file; the error to report at the end if it was refused."""
         try:
-            stats = import_snapshot_file(path, batch_size=batch_size, progress=say)
+            stats = import_snapshot_file(path, batch_size=batch_size, progress=say, workers=workers)
         except SnapshotError as exc:
             return f"{exc} (nothing imported from this file)"
         if say:
