@@ -15,8 +15,8 @@ The full run takes the better part of an hour on a 2-core machine: the load benc
 (both sizes; growing the big database, once, 2.5 more), the profile and import benches 4, the
 graph bench at 100,000 works and 1,000,000 authorships the rest, on each database.
 ``BENCH_QUICK=1`` (or ``--quick``) runs the same benchmarks at smaller sizes and 3-second load
-runs, about 12 minutes; its figures are for spotting a regression, and its summary does not
-judge them against the targets (those are set at the full sizes).
+runs, a few minutes (3.6 on that machine); its figures are for spotting a regression, and its
+summary does not judge them against the targets (those are set at the full sizes).
 """
 
 import argparse
