@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
-from graph import collaborators, topics, trust, visible_works
+from graph import collaborators, listed_works, topics, trust, visible_works
 from graph.models import Collaboration
 from graph.visible_works import chunked
 from profiles.models import ResearcherTopic
@@ -23,8 +23,9 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
 
     Their collaborations (both directions, so their co-authors' rows that involve them too),
     ranked topics, verification levels and trust scores; and the counters and scores of every
-    co-author whose collaboration with them changed. A record merged into another is
-    recomputed as that other record. Returns the ids of the records that were rescored.
+    co-author whose collaboration with them changed, and the listed works counts of all of
+    these. A record merged into another is recomputed as that other record. Returns the ids of
+    the records that were rescored.
     """
     requested = set(researcher_ids)
     if not requested:
@@ -71,6 +72,8 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
     affected |= _collaborators_of_new_claims(canonical)
     rescored = canonical | affected
     trust.recompute(rescored)
+    # Listed works are counted per record, the merged ones included (theirs moved away).
+    listed_works.recompute(requested | rescored)
     return rescored
 
 
@@ -104,7 +107,8 @@ def _collaborators_of_new_claims(researcher_ids: set[int]) -> set[int]:
 
 @transaction.atomic
 def recompute_all() -> dict[str, int]:
-    """Rebuild collaborations, topics, levels and trust for every record, in bulk SQL."""
+    """Rebuild collaborations, topics, levels, trust and listed works counts for every record,
+    in bulk SQL."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # The pair aggregation is one big GROUP BY: let it hash in memory, not on disk.
@@ -120,4 +124,5 @@ def recompute_all() -> dict[str, int]:
             cursor.execute("ANALYZE graph_collaboration, graph_researchertopic")
     scored = trust.recompute(None, bulk=True, rw=rw)
     visible_works.drop_materialised()
+    listed_works.recompute(None)
     return {"collaborations": collaborations, "topics": ranked_topics, "researchers": scored}

@@ -160,6 +160,9 @@ class Researcher(models.Model):
     followers_count = models.PositiveIntegerField(default=0)
     close_collaborators_count = models.PositiveIntegerField(default=0)
     topics_count = models.PositiveIntegerField(default=0)
+    # The works the record's page lists (visible; a preprint listed under its published version
+    # counts once), as profiles.publications counts them; written by the graph's recomputes.
+    listed_works_count = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
