@@ -15,3 +15,10 @@ class BzpeerConfig(AppConfig):
         # bzpeer has no models, so migrate sends it no post_migrate: listen to the sites app's,
         # after its own receiver (connected first) has created the default record.
         post_migrate.connect(sync_site_record, sender=apps.get_app_config("sites"))
+
+        from django.db.backends.signals import connection_created
+
+        from bzpeer.page_cache import install_write_watcher
+
+        # Every database write to bzpeer's tables moves the cached pages' data generation.
+        connection_created.connect(install_write_watcher, dispatch_uid="bzpeer.write_watcher")

@@ -402,6 +402,11 @@ BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS = env.int(
     "BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS", default=3
 )
 BZPEER_WORKS_PER_PAGE = 50
+# Anonymous views of public pages come from the cache until any data changes (bzpeer/page_cache.py).
+# On by default with Redis, which every process shares; a per-process cache would miss the
+# writes of other processes.
+BZPEER_PAGE_CACHE = env.bool("BZPEER_PAGE_CACHE", default=bool(REDIS_URL))
+BZPEER_PAGE_CACHE_SECONDS = env.int("BZPEER_PAGE_CACHE_SECONDS", default=600)
 # An import run whose heartbeat is older than this is resumed (or failed) by the sweeper.
 BZPEER_IMPORT_STALE_SECONDS = env.int("BZPEER_IMPORT_STALE_SECONDS", default=600)
 # Direct collaboration invitations one sender may send in 24 hours.

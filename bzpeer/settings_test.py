@@ -46,3 +46,6 @@ if REDIS_URL:
     CACHES = {"default": {**REDIS_CACHE, "KEY_PREFIX": f"tests:{_database}:{os.getpid()}"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Pages are rendered on every request: most tests change data inside one transaction that never
+# commits; the page cache tests turn it on (tests/bzpeer/test_page_cache.py).
+BZPEER_PAGE_CACHE = False

@@ -16,7 +16,6 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Text
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
-from profiles.publications import listed_works_count_subquery
 from works.models import Institution, Researcher
 from works.search import sqlite_fold, terms
 
@@ -75,7 +74,6 @@ def institutions_matching(query: str) -> list[InstitutionMatch]:
     people = (
         Researcher.objects.canonical()
         .filter(last_known_institution__in=[i.pk for i in institutions])
-        .annotate(listed_works_count=listed_works_count_subquery())
         .annotate(
             place=Window(
                 RowNumber(),

@@ -12,12 +12,11 @@ Queries: the institution, the people, how many people in all, the topics; four i
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from bzpeer.identifiers import openalex_url, ror_url
+from bzpeer.page_cache import cached_public_page
 from profiles.models import ResearcherTopic
-from profiles.publications import listed_works_count_subquery
 from works.models import Affiliation, Institution, Researcher
 
 PEOPLE_LIMIT = 50
@@ -59,7 +58,6 @@ def ranked_people_at(institution_id: int, limit: int = PEOPLE_LIMIT) -> list[Res
         people_at(institution_id)
         .select_related("last_known_institution")
         .annotate(
-            listed_works_count=Coalesce(listed_works_count_subquery(), 0),
             is_current=ExpressionWrapper(
                 Q(last_known_institution_id=institution_id), output_field=BooleanField()
             ),
@@ -129,6 +127,7 @@ def institution_page(institution: Institution) -> InstitutionPage:
     )
 
 
+@cached_public_page
 def institution_detail(request, pk: int):
     institution = get_object_or_404(Institution, pk=pk)
     return render(

@@ -7,7 +7,6 @@ three result lists of the page together.
 from django.db.models import Prefetch
 
 from profiles.institution_search import institutions_matching
-from profiles.publications import listed_works_count_subquery
 from works.models import Authorship
 from works.search import (
     MAX_QUERY_LENGTH,
@@ -32,9 +31,7 @@ def search_page_context(raw_query: str | None) -> tuple[dict, int]:
     if not query:
         return context, 200
     context["researchers"] = list(
-        researchers_matching(query)
-        .select_related("last_known_institution")
-        .annotate(listed_works_count=listed_works_count_subquery())[:RESULTS_LIMIT]
+        researchers_matching(query).select_related("last_known_institution")[:RESULTS_LIMIT]
     )
 
     context["institutions"] = institutions_matching(query)

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from bzpeer.identifiers import openalex_url
+from bzpeer.page_cache import cached_public_page
 from works.models import Researcher, Topic
 
 PEOPLE_LIMIT = 50
@@ -155,6 +156,7 @@ def topic_page(topic: Topic) -> TopicPage:
     )
 
 
+@cached_public_page
 def topic_detail(request, pk: int):
     topic = get_topic_or_404(pk)
     return render(

@@ -1,17 +1,16 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
 from bzpeer.identifiers import openalex_id_or_none
+from bzpeer.page_cache import cached_public_page
 from profiles.publications import (
     attach_authors,
     entries_for,
     entry_counts,
     listed_works,
-    listed_works_count_subquery,
 )
 from profiles.summary import summary_for
 from profiles.work_filters import (
@@ -27,19 +26,20 @@ from works.models import Researcher
 RESEARCHERS_PER_PAGE = 30
 
 
+@cached_public_page
 def home(request):
-    # Fullest records first. The count is a correlated subquery over every canonical record;
-    # fine at demo and departmental scale, a denormalised counter is the next step beyond.
+    # Fullest records first, by the count the graph keeps on each record whenever its works
+    # change (Researcher.listed_works_count): nothing is counted per request.
     researchers = (
         Researcher.objects.canonical()
         .select_related("last_known_institution")
-        .annotate(listed_works_count=Coalesce(listed_works_count_subquery(), 0))
         .order_by("-listed_works_count", "display_name", "pk")
     )
     page = Paginator(researchers, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "profiles/home.html", {"page_obj": page})
 
 
+@cached_public_page
 def search(request):
     """Researchers by name, works by title and abstract. An htmx request (typing in the box)
     gets only the results partial; the same GET works as a plain form without JavaScript."""
@@ -67,6 +67,7 @@ def _live_or_404(pk: int) -> Researcher:
     return live
 
 
+@cached_public_page
 def researcher_detail(request, pk: int):
     researcher = get_object_or_404(
         Researcher.objects.select_related("last_known_institution"), pk=pk

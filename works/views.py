@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from bzpeer.page_cache import cached_public_page
 from works.api.prefetch import with_list_relations
 from works.citations import cited_works, citing_works
 from works.models import Work, WorkTopic
@@ -18,6 +19,7 @@ class WorkListFilterForm(forms.Form):
     type = forms.CharField(required=False, max_length=50)
 
 
+@cached_public_page
 def work_list(request):
     """Visible works, newest first; a version of another visible work is listed under it."""
     form = WorkListFilterForm(request.GET)
@@ -51,6 +53,7 @@ def work_list(request):
     )
 
 
+@cached_public_page
 def work_detail(request, pk: int):
     work = (
         with_list_relations(Work.objects.visible())

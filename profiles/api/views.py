@@ -1,6 +1,6 @@
 """/api/researchers/: read-only, paginated, filterable researcher records and their works."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -30,10 +30,12 @@ ERRORS = {
 }
 
 
-def researchers_with_counts():
-    return Researcher.objects.select_related("last_known_institution").annotate(
-        works_count=Coalesce(listed_works_count_subquery(), 0)
-    )
+def researchers_with_counts(*, live: bool = False):
+    """Researchers with ``works_count``: in lists, the count the graph keeps on each record
+    (``Researcher.listed_works_count``, nothing counted per row); for one record, ``live``,
+    counted from its own rows (one small query, the same rule)."""
+    count = Coalesce(listed_works_count_subquery(), 0) if live else F("listed_works_count")
+    return Researcher.objects.select_related("last_known_institution").annotate(works_count=count)
 
 
 def get_public_researcher_or_404(raw_pk, queryset=None) -> Researcher:
@@ -69,7 +71,7 @@ class ResearcherDetail(generics.RetrieveAPIView):
     def get_object(self):
         return get_public_researcher_or_404(
             self.kwargs["pk"],
-            researchers_with_counts().prefetch_related(
+            researchers_with_counts(live=True).prefetch_related(
                 Prefetch(
                     "affiliations",
                     queryset=Affiliation.objects.select_related("institution").order_by(

@@ -134,6 +134,8 @@ def test_hidden_works_do_not_count_and_merged_records_are_not_listed(client, rec
     butcher = Researcher.objects.get(display_name="Peter Butcher")
     Work.objects.filter(openalex_id="W2612755892").update(is_hidden=True)  # Ritsos is on it
     Researcher.objects.filter(pk=butcher.pk).update(merged_into=recorded)
+    # As the curation that hides a work and merges records does, after the change.
+    refresh_researchers([ritsos.pk, butcher.pk, recorded.pk])
 
     rows = dict(_rows(client.get(_institution_url(BANGOR)).content.decode(), "institution-people"))
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from graph.actions import refresh_researchers
 from profiles.institution_search import PEOPLE_PER_INSTITUTION, institutions_matching
 from tests.factories import AuthorshipFactory, InstitutionFactory, ResearcherFactory
 
@@ -18,6 +19,7 @@ def bangor_people():
         AuthorshipFactory(researcher=busy)
     quiet = ResearcherFactory(display_name="Anne Quiet", last_known_institution=bangor)
     ResearcherFactory(display_name="Merged Away", last_known_institution=bangor, merged_into=busy)
+    refresh_researchers([busy.pk, quiet.pk])  # the counts, as after an import
     return bangor, busy, quiet
 
 
