@@ -90,6 +90,7 @@ def _key(request) -> str:
     varying = "\n".join(
         [
             request.get_full_path(),
+            request.headers.get("Accept", ""),
             request.headers.get("HX-Request", ""),
             request.headers.get("HX-Target", ""),
             request.headers.get("HX-History-Restore-Request", ""),
@@ -109,6 +110,23 @@ def _storable(request, response) -> bool:
     )
 
 
+def _from_cache(key: str) -> HttpResponse | None:
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    content, headers = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _store(key: str, request, response) -> None:
+    if _storable(request, response):
+        headers = [(h, response[h]) for h in _KEPT_HEADERS if response.has_header(h)]
+        cache.set(key, (response.content, headers), settings.BZPEER_PAGE_CACHE_SECONDS)
+
+
 def cached_public_page(view):
     """Serve the view's anonymous GETs from the cache, under the current data generation."""
 
@@ -117,19 +135,30 @@ def cached_public_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-            return response
+        if (cached := _from_cache(key)) is not None:
+            return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if _storable(request, response):
-            headers = [(h, response[h]) for h in _KEPT_HEADERS if response.has_header(h)]
-            cache.set(key, (response.content, headers), settings.BZPEER_PAGE_CACHE_SECONDS)
+        _store(key, request, response)
         return response
 
     return wrapper
+
+
+class CachedPublicGetMixin:
+    """For DRF views: answer anonymous GETs from the page cache, after authentication and the
+    throttles have run (``initial``), so a cached answer still counts against the limits."""
+
+    def get(self, request, *args, **kwargs):
+        if not _cacheable_request(request) or request.user.is_authenticated:
+            return super().get(request, *args, **kwargs)
+        key = _key(request)
+        if (cached := _from_cache(key)) is not None:
+            return cached
+        # finalize_response picks the renderer (dispatch calls it again, harmlessly), so the
+        # rendered bytes can be stored.
+        response = self.finalize_response(request, super().get(request, *args, **kwargs))
+        response.render()
+        _store(key, request, response)
+        return response

@@ -12,6 +12,7 @@ from bzpeer.api.params import (
     StrictFilterBackend,
     WorkCursorPagination,
 )
+from bzpeer.page_cache import CachedPublicGetMixin
 from profiles.api.filters import ResearcherFilter
 from profiles.api.serializers import ResearcherDetailSerializer, ResearcherSerializer
 from profiles.publications import entries_for, listed_works_count_subquery
@@ -48,7 +49,7 @@ def get_public_researcher_or_404(raw_pk, queryset=None) -> Researcher:
 
 
 @extend_schema(responses={200: ResearcherSerializer(many=True), **ERRORS})
-class ResearcherList(generics.ListAPIView):
+class ResearcherList(CachedPublicGetMixin, generics.ListAPIView):
     """Researcher records (merged records excluded), by name unless ``q`` ranks them."""
 
     serializer_class = ResearcherSerializer
@@ -61,7 +62,7 @@ class ResearcherList(generics.ListAPIView):
 
 
 @extend_schema(parameters=[ID], responses={200: ResearcherDetailSerializer, 404: ERRORS[404]})
-class ResearcherDetail(generics.RetrieveAPIView):
+class ResearcherDetail(CachedPublicGetMixin, generics.RetrieveAPIView):
     """One researcher: identity, affiliations, summary, counts, trust and verification."""
 
     serializer_class = ResearcherDetailSerializer
@@ -135,7 +136,7 @@ WORKS_FILTER_PARAMETERS = [
     parameters=[ID, *WORKS_FILTER_PARAMETERS],
     responses={200: WorkSerializer(many=True), **ERRORS},
 )
-class ResearcherWorks(generics.ListAPIView):
+class ResearcherWorks(CachedPublicGetMixin, generics.ListAPIView):
     """The researcher's visible works as their profile lists them: a version of another of
     their works (a preprint of a published paper) appears under it, in ``versions``. Sorted
     and filtered with the profile page's parameters."""

@@ -197,3 +197,28 @@ def test_writes_to_other_tables_leave_the_generation_alone(db, django_user_model
     before = page_cache.generation()
     django_user_model.objects.create_user("someone", "someone@example.org", "pw-123456!")
     assert page_cache.generation() == before
+
+
+def test_the_works_api_is_cached_and_follows_the_data(
+    client,
+    mearman,  # noqa: F811
+    staff_reviewer,
+    change,
+):
+    url = f"/api/researchers/{mearman.pk}/works/"
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert len(queries) == 0 and second.content == first.content
+    assert second["Content-Type"] == "application/json"
+    listed = {w["title"] for w in first.json()["results"]}
+    work = Work.objects.filter(title__in=listed).exclude(openalex_id__in=[PREPRINT, PUBLISHED])[0]
+    change(set_work_hidden, work, True, staff_reviewer, "duplicate")
+    assert work.title not in {w["title"] for w in client.get(url).json()["results"]}
+
+
+def test_cached_api_answers_still_count_against_the_throttle(client, mearman, settings):  # noqa: F811
+    settings.BZPEER_API_ANON_RATE = "3/minute"
+    url = f"/api/researchers/{mearman.pk}/"
+    codes = [client.get(url).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and 429 in codes[3:]

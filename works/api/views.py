@@ -6,6 +6,7 @@ from rest_framework import generics
 
 from bzpeer.api.errors import ErrorSerializer
 from bzpeer.api.params import StrictFilterBackend, WorkCursorPagination
+from bzpeer.page_cache import CachedPublicGetMixin
 from works.api.filters import WorkFilter
 from works.api.lookup import get_visible_work_or_404
 from works.api.prefetch import with_list_relations
@@ -21,7 +22,7 @@ ERRORS = {
 
 
 @extend_schema(responses={200: WorkSerializer(many=True), **ERRORS})
-class WorkList(generics.ListAPIView):
+class WorkList(CachedPublicGetMixin, generics.ListAPIView):
     """Visible works, newest records first. Every parameter not listed is refused (400)."""
 
     serializer_class = WorkSerializer
@@ -34,7 +35,7 @@ class WorkList(generics.ListAPIView):
 
 
 @extend_schema(parameters=[ID], responses={200: WorkDetailSerializer, 404: ERRORS[404]})
-class WorkDetail(generics.RetrieveAPIView):
+class WorkDetail(CachedPublicGetMixin, generics.RetrieveAPIView):
     """One visible work with its abstract and topics."""
 
     serializer_class = WorkDetailSerializer
