@@ -94,10 +94,12 @@ class _AuthorshipWrites:
 
     def _insert_new(self) -> list[tuple[int, int]]:
         """Insert the new authorships; returns their (authorship pk, institution pk) links."""
+        # Every column named, added_by_owner too (an import's authorships are the source's):
+        # insert_rows takes its COPY path only when no column is left to its default.
         inserted = insert_rows(
             Authorship,
-            ["work_id", "order", "researcher_id", "position", "raw_author_name"],
-            [ids + text for ids, text, _ in self.new],
+            ["work_id", "order", "researcher_id", "position", "raw_author_name", "added_by_owner"],
+            [(*ids, *text, False) for ids, text, _ in self.new],
             returning=["work_id", "order", "id"],
         )
         pks = {(work_pk, order): pk for work_pk, order, pk in inserted}
