@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import orjson
@@ -228,7 +229,7 @@ Batch = tuple[int, str, Callable[[], ImportStats]]
 def _batches(path, kind: str, batch_size: int, read: Counter) -> Iterator[Batch]:
     """The batches of one kind, read, checked and mapped in this process."""
     importer = IMPORTERS[kind]
-    batch: list[object] = []  # records of their shape, as iter_entities gives them
+    batch: list[Any] = []  # records of their shape, as iter_entities gives them
     where = ""
     for where, entity, entity_kind_ in iter_entities(path, kind=kind):
         read[entity_kind_] += 1
@@ -306,7 +307,7 @@ def _forget_database() -> None:
     for connection in connections.all():
         _inherited_connections.append(connection.connection)
         connection.connection = None
-        connection.connect = refuse
+        connection.connect = refuse  # type: ignore[method-assign]  # a worker must not connect
 
 
 def _prepared_batches(
