@@ -172,7 +172,18 @@ class Researcher(models.Model):
     class Meta:
         db_table = "profiles_researcher"
         ordering = ["display_name", "pk"]
-        indexes = [models.Index(fields=["display_name"])]
+        indexes = [
+            models.Index(fields=["display_name"]),
+            # The home page's order: the first page of live records is read from this index,
+            # not sorted from all of them.
+            models.Index(
+                models.F("listed_works_count").desc(),
+                "display_name",
+                "id",
+                condition=Q(merged_into__isnull=True),
+                name="researcher_home_order",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="researcher_not_merged_into_self"
