@@ -8,6 +8,7 @@ made by the real action, the next request shows the change.
 import copy
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,7 +35,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.BZPEER_PAGE_CACHE = True
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A cache of this test's own: local memory shared by nothing else, emptied first (the
+    # suite's Redis prefix is emptied by conftest, this one is not).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "page-cache-tests",
+        }
+    }
+    cache.clear()
 
 
 def page(client, url) -> str:
