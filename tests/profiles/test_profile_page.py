@@ -492,7 +492,9 @@ def test_profile_query_count_does_not_grow_with_works_or_co_authors(
     assert small_count == large_count == large_page_2
     # The page's own 7 (researcher, counts, ranked topics and their live fallback, works,
     # versions, authors) plus what the included trust, follow and claims partials need, and
-    # the citation figures' three (totals, h-index, citations per year).
+    # the co-author and similar-researcher sidebar's two, the citation figures' three
+    # (totals, h-index, citations per year), and the works filter controls' two (types, years
+    # and venues in one; co-authors).
     with django_assert_max_num_queries(15):
         client.get(large.get_absolute_url())
 
