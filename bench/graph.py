@@ -151,14 +151,14 @@ def generate(works: int, authorships: int, seed: int = 4) -> int:
                 chosen.append(candidate)
         for order, researcher_id in enumerate(chosen):
             position = "first" if order == 0 else ("last" if order == k - 1 else "middle")
-            authorship_rows.append((work_id, researcher_id, order, position, ""))
+            authorship_rows.append((work_id, researcher_id, order, position, "", False))
         base = (team * 13) % (len(topic_ids) - 10)
         for topic_id in rng.sample(topic_ids[base : base + 10], 3):
             topic_rows.append((work_id, topic_id, round(rng.random(), 4)))
 
     copy_rows(
         "works_authorship",
-        ["work_id", "researcher_id", "order", "position", "raw_author_name"],
+        ["work_id", "researcher_id", "order", "position", "raw_author_name", "added_by_owner"],
         authorship_rows,
     )
     copy_rows("works_worktopic", ["work_id", "topic_id", "score"], topic_rows)

@@ -5,9 +5,10 @@ number of shared works (a preprint and its published version count once) and the
 last year they shared one. A co-author is *close* at ``BZPEER_CLOSE_COLLABORATOR_MIN_SHARED_WORKS``
 shared works or more.
 
-``recompute_all`` rebuilds the table in one ``INSERT ... SELECT`` (a self-join of authorships on
-the canonical work, grouped by pair); ``recompute_for`` recomputes only the pairs involving some
-researchers and writes only what changed, so a second run writes nothing.
+``recompute_all`` rebuilds the table in one ``INSERT ... SELECT`` (a self-join of the visible
+works on the canonical work, grouped by pair, written in both directions); ``recompute_for``
+recomputes only the pairs involving some researchers and writes only what changed, so a second
+run writes nothing.
 """
 
 from collections.abc import Iterable
@@ -17,7 +18,13 @@ from django.db import connection
 from django.db.models import Q
 
 from graph.models import Collaboration
-from graph.visible_works import authorship_ids_for, chunked, placeholders, researcher_works_sql
+from graph.visible_works import (
+    MERGED_RECORDS,
+    authorship_ids_for,
+    chunked,
+    placeholders,
+    researcher_works_sql,
+)
 
 # The year a pair shared a work: the earlier of the two sides' years (they differ only when one
 # is on the preprint and the other on the published version), ignoring unknown years.
@@ -53,29 +60,27 @@ def recompute_all(rw: tuple[str, list] | None = None) -> int:
             )
         else:
             cursor.execute("DELETE FROM graph_collaboration")
-        cursor.execute("DROP TABLE IF EXISTS graph_pairs")
+        # Each unordered pair is aggregated once (a.rid < b.rid) and written in both
+        # directions by the same statement, crossed with a two-row "which way" table.
         cursor.execute(
             f"""
-            CREATE TEMP TABLE graph_pairs AS
             WITH rw AS ({rw})
-            SELECT a.rid AS low, b.rid AS high, COUNT(*) AS shared,
-                   MIN({_SHARED_YEAR}) AS first_year, MAX({_SHARED_YEAR}) AS last_year
-            FROM rw a JOIN rw b ON a.cw = b.cw AND a.rid < b.rid
-            GROUP BY a.rid, b.rid
+            INSERT INTO graph_collaboration
+                (researcher_id, coauthor_id, shared_works_count, first_year, last_year)
+            SELECT CASE WHEN way.flip = 0 THEN p.low ELSE p.high END,
+                   CASE WHEN way.flip = 0 THEN p.high ELSE p.low END,
+                   p.shared, p.first_year, p.last_year
+            FROM (
+                SELECT a.rid AS low, b.rid AS high, COUNT(*) AS shared,
+                       MIN({_SHARED_YEAR}) AS first_year, MAX({_SHARED_YEAR}) AS last_year
+                FROM rw a JOIN rw b ON a.cw = b.cw AND a.rid < b.rid
+                GROUP BY a.rid, b.rid
+            ) p
+            CROSS JOIN (SELECT 0 AS flip UNION ALL SELECT 1) way
             """,  # noqa: S608 (constant SQL, values are parameters)
             params,
         )
-        cursor.execute(
-            """
-            INSERT INTO graph_collaboration
-                (researcher_id, coauthor_id, shared_works_count, first_year, last_year)
-            SELECT low, high, shared, first_year, last_year FROM graph_pairs
-            UNION ALL
-            SELECT high, low, shared, first_year, last_year FROM graph_pairs
-            """
-        )
         written = cursor.rowcount
-        cursor.execute("DROP TABLE graph_pairs")
         if postgres:
             cursor.execute(
                 "ALTER TABLE graph_collaboration ADD CONSTRAINT graph_collaboration_pkey "
@@ -84,9 +89,13 @@ def recompute_all(rw: tuple[str, list] | None = None) -> int:
     return written
 
 
-def _computed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple]:
-    """{(researcher, coauthor): (shared, first, last)} for the given canonical researchers."""
+def _changed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple | None]:
+    """{(researcher, coauthor): (shared, first, last), or None for a row to delete} for the
+    given canonical researchers: only the rows whose stored values differ from the computed
+    ones, compared in the database so an unchanged researcher's thousands of rows stay there."""
     mine, params = researcher_works_sql(authorship_ids_for(researcher_ids))
+    marks, id_params = placeholders(researcher_ids)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     sql = f"""
         WITH a AS ({mine}),
         -- Every visible version of their papers, found through two indexes (works.id and
@@ -99,30 +108,43 @@ def _computed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple]:
             FROM works_work w WHERE w.is_hidden = %s AND w.version_of_id IN (SELECT cw FROM a)
         ),
         b AS (
-            SELECT COALESCE(r.merged_into_id, r.id) AS rid, v.cw, MIN(v.yr) AS yr
+            SELECT COALESCE(m.merged_into_id, au.researcher_id) AS rid, v.cw, MIN(v.yr) AS yr
             FROM paper_versions v
             JOIN works_authorship au ON au.work_id = v.id
-            JOIN profiles_researcher r ON r.id = au.researcher_id
-            GROUP BY COALESCE(r.merged_into_id, r.id), v.cw
+            LEFT JOIN ({MERGED_RECORDS}) m ON m.id = au.researcher_id
+            WHERE au.researcher_id IS NOT NULL
+            GROUP BY COALESCE(m.merged_into_id, au.researcher_id), v.cw
+        ),
+        computed AS (
+            SELECT a.rid AS researcher_id, b.rid AS coauthor_id, COUNT(*) AS shared,
+                   MIN({_SHARED_YEAR}) AS first_year, MAX({_SHARED_YEAR}) AS last_year
+            FROM a JOIN b ON a.cw = b.cw AND a.rid <> b.rid
+            GROUP BY a.rid, b.rid
+        ),
+        stored AS (
+            SELECT researcher_id, coauthor_id, shared_works_count, first_year, last_year
+            FROM graph_collaboration WHERE researcher_id IN ({marks})
         )
-        SELECT a.rid, b.rid, COUNT(*), MIN({_SHARED_YEAR}), MAX({_SHARED_YEAR})
-        FROM a JOIN b ON a.cw = b.cw AND a.rid <> b.rid
-        GROUP BY a.rid, b.rid
+        SELECT c.researcher_id, c.coauthor_id, c.shared, c.first_year, c.last_year
+        FROM computed c
+        LEFT JOIN stored s
+            ON s.researcher_id = c.researcher_id AND s.coauthor_id = c.coauthor_id
+        WHERE s.researcher_id IS NULL OR s.shared_works_count <> c.shared
+              OR s.first_year {differs} c.first_year OR s.last_year {differs} c.last_year
+        UNION ALL
+        SELECT s.researcher_id, s.coauthor_id, NULL, NULL, NULL
+        FROM stored s
+        WHERE NOT EXISTS (
+            SELECT 1 FROM computed c
+            WHERE c.researcher_id = s.researcher_id AND c.coauthor_id = s.coauthor_id
+        )
     """  # noqa: S608 (constant SQL, values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, False, False])
-        return {(row[0], row[1]): tuple(row[2:]) for row in cursor.fetchall()}
-
-
-def _stored_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple]:
-    marks, params = placeholders(researcher_ids)
-    with connection.cursor() as cursor:
-        columns = "researcher_id, coauthor_id, shared_works_count, first_year, last_year"
-        cursor.execute(
-            f"SELECT {columns} FROM graph_collaboration WHERE researcher_id IN ({marks})",  # noqa: S608
-            params,
-        )
-        return {(row[0], row[1]): tuple(row[2:]) for row in cursor.fetchall()}
+        cursor.execute(sql, [*params, False, False, *id_params])
+        return {
+            (row[0], row[1]): None if row[2] is None else tuple(row[2:])
+            for row in cursor.fetchall()
+        }
 
 
 def recompute_for(researcher_ids: Iterable[int]) -> set[int]:
@@ -136,21 +158,20 @@ def recompute_for(researcher_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     ours = set(ids)
-    new: dict[tuple[int, int], tuple] = {}
-    old: dict[tuple[int, int], tuple] = {}
+    changed_pairs: dict[tuple[int, int], tuple | None] = {}
     for chunk in chunked(ids, 500):
-        new.update(_computed_pairs(chunk))
-        old.update(_stored_pairs(chunk))
+        changed_pairs.update(_changed_pairs(chunk))
 
+    # Rows are symmetric: each change is written to the pair's two rows.
     to_write: dict[tuple[int, int], tuple] = {}
     to_delete: set[tuple[int, int]] = set()
-    for pair, stats in new.items():
-        if old.get(pair) != stats:
+    for pair, stats in changed_pairs.items():
+        if stats is None:
+            to_delete.add(pair)
+            to_delete.add((pair[1], pair[0]))
+        else:
             to_write[pair] = stats
             to_write[(pair[1], pair[0])] = stats
-    for pair in old.keys() - new.keys():
-        to_delete.add(pair)
-        to_delete.add((pair[1], pair[0]))
 
     for chunk in chunked(sorted(to_delete), 300):
         condition = Q()

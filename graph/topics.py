@@ -33,9 +33,12 @@ def _insert_sql(rw: str, restrict: bool) -> str:
             WHERE w.is_hidden = %s {only_theirs}
         ),
         counts AS (
+            -- Ordered by researcher: PostgreSQL then groups by sorting rather than hashing
+            -- millions of groups, and the ranking below only sorts within each researcher.
             SELECT rw.rid, work_topics.topic_id, COUNT(*) AS n
             FROM rw JOIN work_topics ON work_topics.cw = rw.cw
             GROUP BY rw.rid, work_topics.topic_id
+            ORDER BY rw.rid, work_topics.topic_id
         )
         INSERT INTO graph_researchertopic (researcher_id, topic_id, works_count, rank)
         SELECT rid, topic_id, n, ROW_NUMBER() OVER (PARTITION BY rid ORDER BY n DESC, topic_id)

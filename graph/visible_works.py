@@ -22,6 +22,14 @@ def placeholders(values: Iterable) -> tuple[str, list]:
     return ", ".join(["%s"] * len(values)), values
 
 
+# The few records merged into another, to look an authorship's record up in: joining every
+# authorship to every record would read the whole researcher table (or probe its index once per
+# authorship) to find the handful that were merged.
+MERGED_RECORDS = (
+    "SELECT id, merged_into_id FROM profiles_researcher WHERE merged_into_id IS NOT NULL"
+)
+
+
 def researcher_works_sql(authorship_researcher_ids: Iterable[int] | None = None) -> tuple:
     """SELECT (rid, cw, yr): one row per researcher and canonical visible work.
 
@@ -34,14 +42,14 @@ def researcher_works_sql(authorship_researcher_ids: Iterable[int] | None = None)
         marks, params = placeholders(authorship_researcher_ids)
         where = f"AND a.researcher_id IN ({marks})"
     sql = f"""
-        SELECT COALESCE(r.merged_into_id, r.id) AS rid,
+        SELECT COALESCE(m.merged_into_id, a.researcher_id) AS rid,
                COALESCE(w.version_of_id, w.id) AS cw,
                MIN(w.publication_year) AS yr
         FROM works_authorship a
         JOIN works_work w ON w.id = a.work_id
-        JOIN profiles_researcher r ON r.id = a.researcher_id
-        WHERE w.is_hidden = %s {where}
-        GROUP BY COALESCE(r.merged_into_id, r.id), COALESCE(w.version_of_id, w.id)
+        LEFT JOIN ({MERGED_RECORDS}) m ON m.id = a.researcher_id
+        WHERE w.is_hidden = %s AND a.researcher_id IS NOT NULL {where}
+        GROUP BY COALESCE(m.merged_into_id, a.researcher_id), COALESCE(w.version_of_id, w.id)
     """  # noqa: S608 (constant SQL, values are parameters)
     return sql, [False, *params]
 
