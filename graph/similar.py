@@ -28,6 +28,25 @@ COAUTHORS_LIMIT = 12
 # Topics: rows of others that carry one of my topics. Co-authors: the collaborations of my
 # co-authors (read by researcher_id, the primary key's first column) name the people who
 # share each of them with me. Both are grouped per person and added up.
+# On PostgreSQL each shared topic counts only for the PER_TOPIC researchers with the most works
+# in it (read from the topic's index), so a topic held by thousands costs no more than a rare
+# one; SQLite (development, tests) reads every holder.
+PER_TOPIC = 200
+_TOPIC_OVERLAP = {
+    "postgresql": """
+        SELECT rt.researcher_id AS rid, 1 AS topic, 0 AS coauthor
+        FROM mine
+        CROSS JOIN LATERAL (
+            SELECT researcher_id FROM graph_researchertopic
+            WHERE topic_id = mine.topic_id AND researcher_id <> %(me)s
+            ORDER BY works_count DESC, researcher_id
+            LIMIT %(per_topic)s
+        ) AS rt""",
+    "other": """
+        SELECT rt.researcher_id AS rid, 1 AS topic, 0 AS coauthor
+        FROM graph_researchertopic rt
+        WHERE rt.topic_id IN (SELECT topic_id FROM mine) AND rt.researcher_id <> %(me)s""",
+}
 _SIMILAR = """
     WITH mine AS (
         SELECT topic_id FROM graph_researchertopic WHERE researcher_id = %(me)s
@@ -36,9 +55,7 @@ _SIMILAR = """
         SELECT coauthor_id FROM graph_collaboration WHERE researcher_id = %(me)s
     ),
     overlap AS (
-        SELECT rt.researcher_id AS rid, 1 AS topic, 0 AS coauthor
-        FROM graph_researchertopic rt
-        WHERE rt.topic_id IN (SELECT topic_id FROM mine) AND rt.researcher_id <> %(me)s
+        {topic_overlap}
         UNION ALL
         SELECT c.coauthor_id AS rid, 0 AS topic, 1 AS coauthor
         FROM graph_collaboration c
@@ -76,7 +93,11 @@ class Similar:
 def similar_to(researcher_id: int, limit: int = SIMILAR_LIMIT) -> list[Similar]:
     """The most similar researchers first, never the researcher themselves (one query)."""
     with connection.cursor() as cursor:
-        cursor.execute(_SIMILAR, {"me": researcher_id, "limit": limit})
+        overlap = _TOPIC_OVERLAP.get(connection.vendor, _TOPIC_OVERLAP["other"])
+        cursor.execute(
+            _SIMILAR.replace("{topic_overlap}", overlap),
+            {"me": researcher_id, "limit": limit, "per_topic": PER_TOPIC},
+        )
         rows = cursor.fetchall()
     return [
         Similar(

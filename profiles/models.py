@@ -32,6 +32,16 @@ class ResearcherTopic(models.Model):
     class Meta:
         db_table = "graph_researchertopic"
         ordering = ["researcher", "rank"]
+        # Who has a topic, most works first (topic pages, similar researchers): read from an
+        # index, never by scanning every ranked topic.
+        indexes = [
+            models.Index(
+                "topic",
+                models.F("works_count").desc(),
+                "researcher",
+                name="researchertopic_by_topic",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.researcher_id}: #{self.rank} {self.topic_id}"

@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 
 from graph.actions import refresh_researchers
 from graph.models import Collaboration
@@ -97,3 +98,35 @@ def test_the_profile_shows_co_authors_with_their_institutions_and_similar_resear
     similar = html.split('data-testid="similar-researchers"', 1)[1].split("</ol>", 1)[0]
     assert "Joseph Mearman" not in similar
     assert "13 topics and" in similar and "co-author" in similar
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_topic_held_by_many_is_read_from_its_index_a_bounded_number_of_holders(db):
+    """A popular topic costs no more than a rare one: its holders come from the topic's index,
+    most works first, at most PER_TOPIC of them."""
+    from graph import similar
+    from tests.factories import ResearcherFactory, TopicFactory
+
+    topic = TopicFactory()
+    me = ResearcherFactory()
+    holders = Researcher.objects.bulk_create(
+        Researcher(display_name=f"Holder {i}") for i in range(similar.PER_TOPIC + 50)
+    )
+    ResearcherTopic.objects.bulk_create(
+        ResearcherTopic(researcher=r, topic=topic, works_count=i + 1, rank=1)
+        for i, r in enumerate([me, *holders])
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE graph_researchertopic")
+        # A table this small is cheaper to scan; on a big one the index is the way. Forbid the
+        # scan to show the index serves the query, in the topic's order.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql = similar._SIMILAR.replace("{topic_overlap}", similar._TOPIC_OVERLAP["postgresql"])
+        cursor.execute("EXPLAIN " + sql, {"me": me.pk, "limit": 8, "per_topic": similar.PER_TOPIC})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using researchertopic_by_topic" in plan, plan
+    assert "Sort Key: graph_researchertopic_1.works_count" not in plan, plan
+    found = similar.similar_to(me.pk)
+    # Equal scores are listed by id, among the PER_TOPIC holders with the most works in the
+    # topic only: the 50 with the fewest are not read at all.
+    assert [s.researcher.pk for s in found] == [h.pk for h in holders[50:58]]
