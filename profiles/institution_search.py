@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from works.models import Institution, Researcher
-from works.search import sqlite_fold, terms
+from works.search import terms
 
 INSTITUTIONS_LIMIT = 5
 PEOPLE_PER_INSTITUTION = 10
@@ -37,9 +37,8 @@ def _folded_name() -> RawSQL:
 
 
 def _register_fold() -> None:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        connection.connection.create_function("bzpeer_fold", 1, sqlite_fold, deterministic=True)
+    # bzpeer_fold is registered on every new SQLite connection (works.search).
+    connection.ensure_connection()
 
 
 def institutions_matching(query: str) -> list[InstitutionMatch]:

@@ -102,11 +102,18 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _prepare_connection() -> None:
-    """Give SQLite the ``bzpeer_fold`` function PostgreSQL gets from the migration."""
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: give each new SQLite connection the ``bzpeer_fold``
+    function PostgreSQL gets from the migration. Once, when the connection opens: SQLite refuses
+    to (re)define a function while another thread has a statement running on a shared
+    connection, as the live-server browser tests do."""
     if connection.vendor == "sqlite":
-        connection.ensure_connection()
         connection.connection.create_function("bzpeer_fold", 1, sqlite_fold, deterministic=True)
+
+
+def _prepare_connection() -> None:
+    """Open the connection, so that its functions are registered (see above)."""
+    connection.ensure_connection()
 
 
 def _starts_a_word(term: str) -> str:
