@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce, Lower
 
+from profiles.publications import of_works
 from works.models import Authorship, Researcher, Source, Work
 from works.search import BadQuery, clean_query, works_matching
 
@@ -215,7 +216,7 @@ def filter_options(researcher_id: int, listed: QuerySet[Work], query: WorksQuery
             venues[source_id] += n
             venue_names[source_id] = source_name
     coauthors = list(
-        Authorship.objects.filter(work__in=listed.order_by().values("pk"))
+        Authorship.objects.filter(of_works(listed))
         .exclude(researcher_id=researcher_id)
         .exclude(researcher_id=None)
         .values_list("researcher_id", "researcher__display_name")

@@ -119,12 +119,15 @@ def test_a_topic_held_by_many_is_read_from_its_index_a_bounded_number_of_holders
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE graph_researchertopic")
         # A table this small is cheaper to scan; on a big one the index is the way. Forbid the
-        # scan to show the index serves the query, in the topic's order.
+        # scans that read a table unordered (left to itself, the planner's choice between them
+        # follows statistics that earlier tests change) to show the index serves the query, in
+        # the topic's order.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
         sql = similar._SIMILAR.replace("{topic_overlap}", similar._TOPIC_OVERLAP["postgresql"])
         cursor.execute("EXPLAIN " + sql, {"me": me.pk, "limit": 8, "per_topic": similar.PER_TOPIC})
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using researchertopic_by_topic" in plan, plan
+    assert "Scan using researchertopic_by_topic" in plan, plan
     assert "Sort Key: graph_researchertopic_1.works_count" not in plan, plan
     found = similar.similar_to(me.pk)
     # Equal scores are listed by id, among the PER_TOPIC holders with the most works in the
