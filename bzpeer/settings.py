@@ -87,6 +87,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visits to public pages, answered from the cache before the layers below.
+    "bzpeer.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -407,6 +409,9 @@ BZPEER_WORKS_PER_PAGE = 50
 # writes of other processes.
 BZPEER_PAGE_CACHE = env.bool("BZPEER_PAGE_CACHE", default=bool(REDIS_URL))
 BZPEER_PAGE_CACHE_SECONDS = env.int("BZPEER_PAGE_CACHE_SECONDS", default=600)
+# Each process also keeps copies of the pages it served, up to this many bytes, and serves them
+# while the data generation in Redis still matches (bzpeer/page_cache.py); 0 turns that off.
+BZPEER_PAGE_CACHE_LOCAL_BYTES = env.int("BZPEER_PAGE_CACHE_LOCAL_BYTES", default=32 * 2**20)
 # An import run whose heartbeat is older than this is resumed (or failed) by the sweeper.
 BZPEER_IMPORT_STALE_SECONDS = env.int("BZPEER_IMPORT_STALE_SECONDS", default=600)
 # Direct collaboration invitations one sender may send in 24 hours.

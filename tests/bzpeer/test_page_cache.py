@@ -44,6 +44,7 @@ def page_cache_on(settings):
         }
     }
     cache.clear()
+    page_cache.local_copies.clear()
 
 
 def page(client, url) -> str:
@@ -231,3 +232,49 @@ def test_cached_api_answers_still_count_against_the_throttle(client, mearman, se
     url = f"/api/researchers/{mearman.pk}/"
     codes = [client.get(url).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+
+
+def test_a_cached_page_is_answered_before_the_session_csrf_and_auth_layers(
+    client,
+    mearman,  # noqa: F811
+):
+    """The cache sits right after WhiteNoise: a hit runs neither the view's middleware nor the
+    URL resolver, and still carries every header the whole stack gave the first answer."""
+    from unittest import mock
+
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    url = mearman.get_absolute_url()
+    first = client.get(url)
+    with mock.patch.object(CsrfViewMiddleware, "process_view") as csrf_view:
+        second = client.get(url)
+    csrf_view.assert_not_called()
+    assert second.content == first.content
+    for header in ("Content-Type", "X-Frame-Options", "Content-Security-Policy", "Vary"):
+        assert second[header] == first[header], header
+
+
+def test_token_signed_api_clients_are_never_served_from_the_cache(client, mearman):  # noqa: F811
+    url = f"/api/researchers/{mearman.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"Authorization": "Token not-a-real-token"})
+    assert response.status_code == 401 and len(queries) > 0
+
+
+def test_a_process_serves_its_own_copy_only_while_the_generation_in_the_cache_holds(
+    client,
+    mearman,  # noqa: F811
+):
+    """The copy a process keeps spares reading the page from Redis, never the generation
+    check: a write by another process (it moves only the shared generation) shows at once."""
+    from unittest import mock
+
+    url = mearman.get_absolute_url()
+    first = cached_page(client, url)
+    with mock.patch.object(cache, "get_many", side_effect=AssertionError("read the page")):
+        assert page(client, url) == first  # the generation alone was read
+    page_cache.bump_generation()  # as another process's write would
+    with CaptureQueriesContext(connection) as queries:
+        page(client, url)
+    assert len(queries) > 0
