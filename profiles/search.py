@@ -10,6 +10,7 @@ from profiles.institution_search import institutions_matching
 from works.models import Authorship
 from works.search import (
     MAX_QUERY_LENGTH,
+    RANKED_WORKS,
     RESULTS_LIMIT,
     BadQuery,
     clean_query,
@@ -36,7 +37,7 @@ def search_page_context(raw_query: str | None) -> tuple[dict, int]:
 
     context["institutions"] = institutions_matching(query)
     context["works"] = list(
-        works_matching(query)
+        works_matching(query, ranked_at_most=RANKED_WORKS)
         .defer("abstract")  # not shown in the results; some are long
         .select_related("source")
         .prefetch_related(

@@ -102,3 +102,24 @@ def test_the_query_count_does_not_grow_with_results(client, db, django_assert_ma
         response = client.get("/search/", {"q": "mearman"})
     assert len(response.context["researchers"]) == 20
     assert len(response.context["works"]) == 20
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL full text"
+)
+def test_a_common_word_is_ranked_among_a_bounded_number_of_matches(client, db, monkeypatch):
+    """However many works a word is found in, the page ranks at most RANKED_WORKS of them, so
+    a common word costs the same on a big database as on a small one."""
+    from profiles import search
+
+    for n in range(5):
+        WorkFactory(title=f"Glacier melt study {n}")
+    WorkFactory(title="Unrelated history of papermaking")
+
+    monkeypatch.setattr(search, "RANKED_WORKS", 3)
+    bounded = [w.title for w in client.get("/search/", {"q": "glacier"}).context["works"]]
+    monkeypatch.setattr(search, "RANKED_WORKS", 10)
+    complete = [w.title for w in client.get("/search/", {"q": "glacier"}).context["works"]]
+
+    assert len(bounded) == 3 and set(bounded) < set(complete)
+    assert sorted(complete) == [f"Glacier melt study {n}" for n in range(5)]
