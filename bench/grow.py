@@ -183,12 +183,17 @@ def grow(n_works: int, n_researchers: int, seed: int) -> tuple[int, int]:
         for order, researcher_id in enumerate(chosen):
             last = authors - 1
             position = "first" if order == 0 else ("last" if order == last else "middle")
-            authorship_rows.append((work.pk, researcher_id, order, position, names[researcher_id]))
+            authorship_rows.append(
+                (work.pk, researcher_id, order, position, names[researcher_id], False)
+            )
         base = (team * 7) % max(1, len(topic_ids) - 10)
         for topic_id in rng.sample(topic_ids[base : base + 10], min(3, len(topic_ids))):
             topic_rows.append((work.pk, topic_id, round(rng.random(), 4)))
     with connection.cursor() as cursor:
-        columns = '"work_id", "researcher_id", "order", "position", "raw_author_name"'
+        # Every NOT NULL column without a database default is named: COPY skips Django's.
+        columns = (
+            '"work_id", "researcher_id", "order", "position", "raw_author_name", "added_by_owner"'
+        )
         with cursor.copy(f"COPY works_authorship ({columns}) FROM STDIN") as copy:
             for row in authorship_rows:
                 copy.write_row(row)
