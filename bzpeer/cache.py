@@ -40,18 +40,20 @@ WARNING_INTERVAL_SECONDS = 30.0
 class _ReusedClients(RedisCacheClient):
     """Django's client, keeping one ``redis.Redis`` per connection pool instead of building a
     new one for every cache call: building one fills a table of some 170 response callbacks,
-    and that was half the time of a page served from the cache. A ``redis.Redis`` on a pool is
-    safe to share between threads; each command takes its own connection from the pool."""
+    and that was half the time of a page served from the cache. (Django keeps a cache backend
+    per thread, so the client is not shared between threads.)"""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        if len(self._servers) > 1:
+            # Reads go to a replica drawn at random on each call; keep Django's way.
+            return super().get_client(key, write=write)
+        client = self._clients.get(0)
         if client is None:
-            client = self._clients[index] = super().get_client(key, write=write)
+            client = self._clients[0] = super().get_client(key, write=write)
         return client
 
 

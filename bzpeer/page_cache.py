@@ -104,7 +104,7 @@ def _key(request) -> str:
             request.headers.get("HX-History-Restore-Request", ""),
         ]
     )
-    return f"bzpeer:page:{hashlib.sha256(varying.encode()).hexdigest()}"
+    return f"bzpeer:page:{_FORMAT}:{hashlib.sha256(varying.encode()).hexdigest()}"
 
 
 # What a view marks its response with (``cached_public_page``, ``CachedPublicGetMixin``): a
@@ -118,6 +118,15 @@ class _Entry(NamedTuple):
     kind: str
     content: bytes
     headers: list[tuple[str, str]]
+    # Wall-clock time after which no copy of it is served (Redis drops it then too): a write
+    # the generation missed (one made while Redis was unreachable, or outside Django) shows
+    # after BZPEER_PAGE_CACHE_SECONDS at the latest.
+    expires: float
+
+
+# In every key: change it with _Entry's fields, so that entries stored by the code before a
+# deploy are never read (unpickled) as entries of the code after it.
+_FORMAT = 2
 
 
 def _storable(request, response) -> bool:
@@ -156,8 +165,13 @@ class _LocalCopies:
     def get(self, key: str) -> "_Entry | None":
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+            if entry is None:
+                return None
+            if entry.expires <= time.time():
+                del self._entries[key]
+                self._bytes -= len(entry.content)
+                return None
+            self._entries.move_to_end(key)
             return entry
 
     def put(self, key: str, entry: "_Entry") -> None:
@@ -212,10 +226,15 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if _storable(request, response):
+            seconds = settings.BZPEER_PAGE_CACHE_SECONDS
             stored = _Entry(
-                current, getattr(response, _MARK), response.content, list(response.items())
+                current,
+                getattr(response, _MARK),
+                response.content,
+                list(response.items()),
+                expires=time.time() + seconds,
             )
-            cache.set(key, stored, settings.BZPEER_PAGE_CACHE_SECONDS)
+            cache.set(key, stored, seconds)
             local_copies.put(key, stored)
         return response
 

@@ -199,8 +199,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default="celerybeat-schedule"
 )
 
-# The cache holds only rate-limit counters (API throttles, allauth's limits). While Redis is
-# unreachable it answers as an empty cache, so limits fail open and no request fails; see
+# The cache holds rate-limit counters (API throttles, allauth's limits) and the page cache
+# (bzpeer/page_cache.py). While Redis is unreachable it answers as an empty cache, so limits
+# fail open, pages are rendered and no request fails; see
 # bzpeer/cache.py for the sign-up and password-reset mails it refuses meanwhile. Short socket
 # timeouts keep an unreachable Redis from stalling every request.
 REDIS_CACHE = {

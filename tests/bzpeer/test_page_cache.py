@@ -278,3 +278,19 @@ def test_a_process_serves_its_own_copy_only_while_the_generation_in_the_cache_ho
     with CaptureQueriesContext(connection) as queries:
         page(client, url)
     assert len(queries) > 0
+
+
+def test_no_copy_outlives_the_cache_time_even_when_the_generation_holds(
+    client,
+    mearman,  # noqa: F811
+    settings,
+):
+    """A write the generation missed (made while Redis was unreachable, or outside Django) must
+    still show once BZPEER_PAGE_CACHE_SECONDS have passed: a process's copy expires with the
+    entry it copies."""
+    settings.BZPEER_PAGE_CACHE_SECONDS = 0
+    url = mearman.get_absolute_url()
+    page(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, url)
+    assert len(queries) > 0
