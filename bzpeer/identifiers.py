@@ -1,5 +1,5 @@
 """The external identifiers bzpeer stores, in one place: DOI, ORCID iD, arXiv id, ROR id and
-OpenAlex id.
+OpenAlex id (and the ids of OpenAlex's topic hierarchy).
 
 Each ``normalise_*`` function takes what people and upstream records write (a bare id, a URL,
 a prefix such as ``doi:`` or ``arXiv:``, any case) and returns the canonical form stored in the
@@ -159,6 +159,37 @@ def openalex_kind(openalex_id: str) -> str:
 
 def openalex_url(openalex_id: str) -> str:
     return f"{OPENALEX_RESOLVER}{openalex_id}"
+
+
+TOPIC_LEVELS = ("domain", "field", "subfield", "topic")
+# The levels above a topic have no kind letter: OpenAlex names them "fields/17" and so on.
+_UPPER_LEVEL_ID = {
+    level: re.compile(rf"^(?:https?://openalex\.org/)?({level}s/\d+)/?$", re.IGNORECASE)
+    for level in ("domain", "field", "subfield")
+}
+
+
+def topic_level_id(value, level: str) -> str | None:
+    """The stored id of a node of OpenAlex's topic hierarchy, bare or as a URL: 'T10888' for a
+    topic, 'subfields/1707', 'fields/17', 'domains/3' above it; None when it is not one of
+    ``level``."""
+    if level == "topic":
+        return openalex_id_or_none(value, "T")
+    return _cached_upper_level_id(value, level) if isinstance(value, str) else None
+
+
+def topic_id_any_level(value) -> str | None:
+    """The stored id of a topic or of any level above it, whichever ``value`` names."""
+    for level in TOPIC_LEVELS:
+        if tid := topic_level_id(value, level):
+            return tid
+    return None
+
+
+@lru_cache(maxsize=4096)  # a batch names the same few hundred fields again and again
+def _cached_upper_level_id(value: str, level: str) -> str | None:
+    match = _UPPER_LEVEL_ID[level].match(value.strip())
+    return match.group(1).lower() if match else None
 
 
 # arXiv -----------------------------------------------------------------------------------------

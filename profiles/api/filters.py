@@ -1,7 +1,5 @@
 """Filters of /api/researchers/."""
 
-import re
-
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
@@ -12,12 +10,11 @@ from bzpeer.identifiers import (
     openalex_id_or_none,
     parse_orcid,
     ror_url,
+    topic_id_any_level,
 )
 from works.api.filters import search_filter
 from works.models import Affiliation, Authorship, Institution, Researcher, Topic
 from works.search import researchers_matching
-
-_TOPIC_PREFIX = re.compile(r"^https?://openalex\.org/", re.IGNORECASE)
 
 
 def _institutions(value: str):
@@ -38,8 +35,8 @@ def _topics(value: str):
     if value.isascii() and value.isdigit():
         return Topic.objects.filter(pk=int(value)) if len(value) < 19 else None
     # A topic (T...) or a level of its hierarchy, stored as "fields/17", "subfields/1707".
-    bare = openalex_id_or_none(value, "T") or _TOPIC_PREFIX.sub("", value)
-    return Topic.objects.filter(openalex_id=bare)
+    bare = topic_id_any_level(value)
+    return Topic.objects.filter(openalex_id=bare) if bare else Topic.objects.none()
 
 
 class ResearcherFilter(django_filters.FilterSet):

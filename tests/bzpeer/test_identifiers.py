@@ -143,6 +143,32 @@ def test_what_is_not_a_ror_id_is_none(value):
     assert ids.normalise_ror(value) is None
 
 
+@pytest.mark.parametrize(
+    ("value", "level", "expected"),
+    [
+        ("https://openalex.org/T10888", "topic", "T10888"),
+        ("t10888", "topic", "T10888"),
+        ("https://openalex.org/subfields/1707", "subfield", "subfields/1707"),
+        ("HTTP://OpenAlex.org/Fields/17/", "field", "fields/17"),
+        ("domains/3", "domain", "domains/3"),
+        ("fields/17", "subfield", None),
+        ("https://example.org/fields/17", "field", None),
+        ("fields/17x", "field", None),
+        ("W2741809807", "topic", None),
+        (None, "topic", None),
+        (["fields/17"], "field", None),
+    ],
+)
+def test_ids_of_the_topic_hierarchy(value, level, expected):
+    assert ids.topic_level_id(value, level) == expected
+
+
+def test_a_topic_filter_value_names_any_level():
+    assert ids.topic_id_any_level("https://openalex.org/subfields/1707") == "subfields/1707"
+    assert ids.topic_id_any_level("T10888") == "T10888"
+    assert ids.topic_id_any_level("Computer Science") is None
+
+
 def _values(data, keys: set[str], found: dict[str, list[str]], key=None):
     if isinstance(data, dict):
         for k, v in data.items():
@@ -170,6 +196,9 @@ def test_every_id_in_the_recorded_fixtures_parses():
     ]
     assert len(entities) > 1000
     assert [i for i in entities if ids.openalex_id_or_none(i) is None] == []
+    levels = [i for i in found["id"] if re.search(r"openalex\.org/(domains|fields|subfields)/", i)]
+    assert len(levels) > 100
+    assert [i for i in levels if ids.topic_id_any_level(i) is None] == []
     abs_urls = [
         url
         for path in sorted(ARXIV.glob("*.xml"))

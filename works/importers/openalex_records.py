@@ -12,11 +12,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from django.utils import timezone
 
 from bzpeer.identifiers import (
+    TOPIC_LEVELS,
     arxiv_id_from_doi,
     arxiv_id_from_url,
     looks_like_orcid,
@@ -26,6 +26,7 @@ from bzpeer.identifiers import (
     openalex_id_or_none,
     openalex_kind,
     parse_orcid,
+    topic_level_id,
 )
 from bzpeer.identifiers import (
     normalise_orcid as normalise_orcid,  # re-exported by works.importers.openalex
@@ -34,7 +35,6 @@ from works.importers.imported_text import bounded, reading
 
 logger = logging.getLogger(__name__)
 
-_TOPIC_LEVELS = ("domain", "field", "subfield", "topic")
 # Inline markup OpenAlex leaves in titles and abstracts ("A short history of<i>SHELX</i>").
 _MARKUP = re.compile(
     r"</?(?:i|b|em|strong|sub|sup|scp|u|p|br|span|div|sc|mml:[a-z]+|jats:[a-z\-]+)\b[^<>]*/?>",
@@ -88,25 +88,6 @@ def entity_id(data, kind: str | None = None) -> str:
     if not raw:
         raise ValueError("OpenAlex entity has no id")
     return normalise_openalex_id(raw, kind)
-
-
-_TOPIC_ID = {
-    "topic": re.compile(r"[Tt]\d+"),
-    **{level: re.compile(rf"{level}s/\d+") for level in ("domain", "field", "subfield")},
-}
-
-
-def _topic_id(value, level: str) -> str | None:
-    """Bare topic-hierarchy id: 'T10888', 'subfields/1707', 'fields/17', 'domains/3'."""
-    return _cached_topic_id(value, level) if isinstance(value, str) else None
-
-
-@lru_cache(maxsize=16384)
-def _cached_topic_id(value: str, level: str) -> str | None:
-    tail = value.strip().rstrip("/").removeprefix("https://openalex.org/")
-    if not _TOPIC_ID[level].fullmatch(tail):
-        return None
-    return tail.upper() if level == "topic" else tail
 
 
 # Values ----------------------------------------------------------------------------------------
@@ -253,7 +234,7 @@ def parse_topic(data) -> tuple[str | None, float | None, dict]:
     score = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
     key = tuple(
         (node.get("id"), node.get("display_name")) if isinstance(node, dict) else None
-        for node in (data, *(data.get(level) for level in _TOPIC_LEVELS[:3]))
+        for node in (data, *(data.get(level) for level in TOPIC_LEVELS[:3]))
     )
     cacheable = True
     try:
@@ -266,17 +247,17 @@ def parse_topic(data) -> tuple[str | None, float | None, dict]:
             if len(_HIERARCHIES) >= _MAX_HIERARCHIES:
                 _HIERARCHIES.clear()
             _HIERARCHIES[key] = nodes
-    return _topic_id(data.get("id"), "topic"), score, nodes
+    return topic_level_id(data.get("id"), "topic"), score, nodes
 
 
 def _topic_hierarchy(data: dict) -> dict[str, dict]:
     nodes: dict[str, dict] = {}
     parent = None
-    for level in _TOPIC_LEVELS:
+    for level in TOPIC_LEVELS:
         node = data if level == "topic" else data.get(level)
         if not isinstance(node, dict):
             continue
-        tid = _topic_id(node.get("id"), level)
+        tid = topic_level_id(node.get("id"), level)
         if tid is None:
             continue
         with reading(tid):
