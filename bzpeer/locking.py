@@ -9,11 +9,12 @@ second wait for the first instead.
 from django.db import models
 
 
-def lock_in_id_order(queryset_or_model, ids) -> dict:
+def lock_in_id_order(queryset_or_model, ids, *, missing_ok: bool = False) -> dict:
     """{pk: row} for ``ids``, each row locked (``SELECT ... FOR UPDATE``) in ascending id order.
 
     Must run inside a transaction, which holds the locks until it ends. Raises the model's
-    ``DoesNotExist`` if one of the ids has no row (nothing is returned half-locked to act on).
+    ``DoesNotExist`` if one of the ids has no row (nothing is returned half-locked to act on),
+    unless ``missing_ok``, for callers that act on whichever of the rows still exist.
     Taking the same locks again in the same transaction is free, so nested actions may call it.
     """
     queryset = (
@@ -26,7 +27,7 @@ def lock_in_id_order(queryset_or_model, ids) -> dict:
     # refuses to lock on the nullable side of an outer join anyway).
     rows = queryset.select_for_update(of=("self",)).filter(pk__in=wanted).order_by("pk")
     locked = {row.pk: row for row in rows}
-    if missing := sorted(wanted - set(locked)):
+    if not missing_ok and (missing := sorted(wanted - set(locked))):
         name = queryset.model._meta.verbose_name
         raise queryset.model.DoesNotExist(f"No {name} with id {', '.join(map(str, missing))}.")
     return locked

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
+from bzpeer.locking import lock_in_id_order
 from graph import collaborators, listed_works, topics, trust, visible_works
 from graph.models import Collaboration
 from graph.visible_works import chunked
@@ -37,13 +38,9 @@ def refresh_researchers(researcher_ids: Iterable[int]) -> set[int]:
             # scans whole tables rather than follow an index a thousand times.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
-    # Lock the records in id order so two refreshes of the same records run one after the other.
-    rows = list(
-        Researcher.objects.select_for_update()
-        .filter(pk__in=requested)
-        .order_by("pk")
-        .values_list("pk", "merged_into_id")
-    )
+    # Two refreshes of the same records run one after the other.
+    locked = lock_in_id_order(Researcher.objects.only("merged_into_id"), requested, missing_ok=True)
+    rows = [(pk, researcher.merged_into_id) for pk, researcher in locked.items()]
     canonical = {merged_into or pk for pk, merged_into in rows}
     merged = {pk for pk, merged_into in rows if merged_into}
 

@@ -33,3 +33,12 @@ def test_a_missing_id_raises_does_not_exist_naming_it():
     a = ResearcherFactory()
     with pytest.raises(Researcher.DoesNotExist, match="987654"):
         lock_in_id_order(Researcher, [a.pk, 987654])
+
+
+def test_missing_ok_locks_the_rows_that_exist():
+    kept = ResearcherFactory()
+    gone = ResearcherFactory()
+    gone_pk = gone.pk
+    gone.delete()
+    locked = lock_in_id_order(Researcher, [gone_pk, kept.pk], missing_ok=True)
+    assert list(locked) == [kept.pk]
