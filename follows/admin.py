@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from accounts.models import Notification
 from follows.models import DigestSubscription, Follow
 
 
@@ -16,13 +15,6 @@ class FollowAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "message", "created_at", "read_at"]
-    list_filter = ["kind"]
-    list_select_related = ["user"]
 
 
 @admin.register(DigestSubscription)

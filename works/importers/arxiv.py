@@ -18,6 +18,7 @@ import dataclasses
 from django.db import transaction
 from django.db.models import Q
 
+from bzpeer.fold import fold
 from bzpeer.identifiers import arxiv_abs_url, arxiv_doi, arxiv_id_from_url
 from works import matching
 from works.clients.arxiv import ArxivAuthor, ArxivEntry
@@ -155,7 +156,7 @@ def _new_work(entry: ArxivEntry, published: Work | None) -> Work:
 
 def _create_authorships(researcher, created: list, institutions: dict) -> None:
     """The authorships of the works just created, each linked to the institutions of its
-    author's affiliations that are known by name (``institutions``: casefolded name ->)."""
+    author's affiliations that are known by name (``institutions``: folded name ->)."""
     authorships: list[Authorship] = []
     links: list[tuple[int, Institution]] = []
     for work, (entry, index) in created:
@@ -164,8 +165,8 @@ def _create_authorships(researcher, created: list, institutions: dict) -> None:
         ):
             authorships.append(authorship)
             for aff in author.affiliations:
-                if aff.casefold() in institutions:
-                    links.append((len(authorships) - 1, institutions[aff.casefold()]))
+                if (institution := institutions.get(fold(aff))) is not None:
+                    links.append((len(authorships) - 1, institution))
     Authorship.objects.bulk_create(authorships)
     if links:
         through = Authorship.institutions.through
@@ -221,7 +222,7 @@ def import_entries(
         }
         affiliation_names = {aff for e, _ in matched for a in e.authors for aff in a.affiliations}
         institutions = {
-            i.display_name.casefold(): i
+            fold(i.display_name): i
             for i in Institution.objects.filter(display_name__in=affiliation_names)
         }
         new_works: list[Work] = []
