@@ -295,6 +295,15 @@ OA_STATUS_LABELS = {
     "bronze": "Free to read on the publisher's site",
     "closed": "No free copy known",
 }
+# The status as researchers and funders name it, shown after the words above.
+OA_STATUS_TERMS = {
+    "gold": "gold open access",
+    "diamond": "diamond open access",
+    "green": "green open access",
+    "hybrid": "hybrid open access",
+    "bronze": "bronze open access",
+    "closed": "closed access",
+}
 
 
 class WorkQuerySet(models.QuerySet):
@@ -381,6 +390,11 @@ class Work(models.Model):
     def oa_status_label(self) -> str:
         """The open-access status in plain words ("" when unknown)."""
         return OA_STATUS_LABELS.get(self.oa_status, "")
+
+    @property
+    def oa_status_term(self) -> str:
+        """The open-access status by its usual name ("green open access"; "" when unknown)."""
+        return OA_STATUS_TERMS.get(self.oa_status, "")
 
     @property
     def links(self) -> list[dict]:

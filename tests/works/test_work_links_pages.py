@@ -53,7 +53,7 @@ def test_the_preprint_row_links_doi_arxiv_and_says_green_and_cited_by_two(client
         assert anchors["arXiv PDF"] == '<a href="https://arxiv.org/pdf/2108.04680" rel="noopener">'
         # The open-access copy is the arXiv page, already linked: listed once.
         assert "Open-access copy" not in anchors
-        assert "Free copy in a repository" in row
+        assert "Free copy in a repository (green open access)" in row
         assert "Cited by 2 (as of 17 Sep 2025)" in row
         assert "Retracted" not in row
 
@@ -68,7 +68,10 @@ def test_every_recorded_row_states_its_status_and_count_as_the_record_does(clien
             continue
         row = _row(html, work)
         assert f"Cited by {raw['cited_by_count']} (as of " in row, oid
-        assert OA_STATUS_LABELS[raw["open_access"]["oa_status"]] in row, oid
+        status = raw["open_access"]["oa_status"]
+        # The words, then the status by the name researchers know it by.
+        term = "closed access" if status == "closed" else f"{status} open access"
+        assert f"{OA_STATUS_LABELS[status]} ({term})</span>" in row, oid
         for tag in _anchors(row).values():
             assert 'rel="noopener"' in tag
             assert re.match(r'<a href="https?://', tag), tag
@@ -87,7 +90,7 @@ def test_a_retracted_work_is_marked_and_unsafe_urls_are_never_linked(client):
         html = client.get(page).content.decode()
         assert '<strong class="tag tag--retracted">Retracted</strong>' in html, page
         assert "javascript:" not in html and "ftp://" not in html, page
-        assert "Free to read on the publisher&#x27;s site" in html, page
+        assert "Free to read on the publisher&#x27;s site (bronze open access)" in html, page
         assert '<a href="https://example.org/paper" rel="noopener">Landing page</a>' in html
 
 
@@ -98,6 +101,18 @@ def test_the_work_page_shows_the_links_and_the_citation_count(client, mearman):
 
     assert set(_anchors(html)) == {"DOI", "arXiv abstract", "arXiv PDF"}
     assert "Cited by 2 (as of 17 Sep 2025)" in html
+    assert "Free copy in a repository (green open access)" in html
+
+
+def test_a_closed_work_says_closed_access_and_an_unknown_status_says_nothing(client):
+    closed = WorkFactory(oa_status="closed")
+    unknown = WorkFactory(oa_status="")
+
+    closed_html = client.get(f"/works/{closed.pk}/").content.decode()
+    unknown_html = client.get(f"/works/{unknown.pk}/").content.decode()
+
+    assert "No free copy known (closed access)" in closed_html
+    assert "work__oa" not in unknown_html and "open access)" not in unknown_html
 
 
 def test_the_works_api_gives_the_links_status_and_count_of_each_work(client, mearman):
