@@ -4,16 +4,22 @@ works: each curated work is matched, not duplicated, and the match is logged and
 The CSL items are built here from the recorded OpenAlex JSON (works-by-A5017898742-per_page50,
 see works/demo/PROVENANCE.md) with every identifier left out: no DOI, no URL, no OpenAlex id. What
 is left is what a curated list gives: title, year, genre, venue and the authors' printed names.
+The first test takes the whole way staff do: a CSL file through ``manage.py import_csl``, then an
+OpenAlex run replaying the recorded answers; the others import the items and records directly.
 """
 
 import orjson
 import pytest
+import responses
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import OPENALEX
-from works import curation, matching
+from tests.works import imports_replay as replay
+from works import curation, matching, runs
+from works.clients import http
 from works.importers import openalex
-from works.models import Authorship, CurationLog, Researcher, Work, WorkTopic
+from works.models import Authorship, CurationLog, ImportRun, Researcher, Work, WorkTopic
 
 RECORDS = orjson.loads((OPENALEX / "works-by-A5017898742-per_page50.json").read_bytes())["results"]
 # The title an admin gave one work in the curated list (the source's is all lower case).
@@ -63,6 +69,55 @@ def import_recorded():
     stats = openalex.import_works(RECORDS)
     curation.reapply_curation()
     return stats
+
+
+def test_a_csl_file_imported_by_the_command_is_matched_by_the_openalex_run(
+    tmp_path, db, monkeypatch
+):
+    monkeypatch.setattr(http.DEFAULT_POLICY, "sleep", lambda s: None)
+    items = [csl_item(r) for r in RECORDS]
+    assert not any({"DOI", "URL", "id"} & item.keys() for item in items)
+    path = tmp_path / "mearman.csl.json"
+    path.write_bytes(orjson.dumps(items))
+    call_command("import_csl", str(path), "--new-researcher", "Joseph Mearman", verbosity=0)
+    mearman = Researcher.objects.get(origin=Researcher.Origin.CURATED)
+    curated = {w.pk: {f: getattr(w, f) for f in w.curated_fields} for w in Work.objects.all()}
+    assert len(curated) == 8  # the preprint and its published version are one curated work
+    assert not Work.objects.filter(doi__isnull=False).exists()
+
+    with responses.RequestsMock() as rsps:
+        replay.add_author(rsps)
+        replay.add_pages(rsps, [RECORDS])
+        run = runs.execute_run(runs.start_openalex_import(replay.AUTHOR_ID, enqueue=False).pk)
+
+    assert run.status == ImportRun.Status.SUCCEEDED, run.errors
+    # No duplicate: the eight curated works took eight records, the second version is new.
+    assert (run.created, run.updated) == (1, 8)
+    assert Work.objects.count() == len(RECORDS)
+    by_id = {w.openalex_id: w for w in Work.objects.all()}
+    # Every curated work is still there, each now the work of an OpenAlex record.
+    assert set(curated) <= {w.pk for w in by_id.values()}
+    for record in RECORDS:
+        work = by_id[openalex.normalise_openalex_id(record["id"])]
+        if work.pk not in curated:
+            continue
+        assert work.doi == openalex.normalise_doi(record.get("doi"))
+        assert work.landing_page_url
+        # The co-authors as OpenAlex records, the topics, and Mearman's curated record still.
+        linked = work.authorships.filter(researcher__openalex_id__isnull=False)
+        assert linked.count() == len(record["authorships"])
+        assert work.work_topics.count() == len(record["topics"]) > 0
+        assert work.authorships.filter(researcher=mearman).exists()
+        # What the file set is kept, the admin's edited title included.
+        assert {f: getattr(work, f) for f in curated[work.pk]} == curated[work.pk]
+    edited = Work.objects.get(openalex_id="W2978758657")
+    assert edited.title == "Tangible Papercraft Visualisations for Education"
+
+    entries = CurationLog.objects.filter(action=CurationLog.Action.MATCH)
+    assert sorted(e.target["work"] for e in entries) == sorted(curated)
+    assert {e.target["identifier"] for e in entries} == {
+        oid for oid, w in by_id.items() if w.pk in curated
+    }
 
 
 def test_the_curated_works_carry_no_identifier_before_the_import(curated):
