@@ -224,3 +224,24 @@ def test_every_cite_link_of_a_work_row_resolves(client, mearman):
     for link in links:
         assert link.get("hx-get") == link.get("href")
         assert client.get(link.get("href")).status_code == 200, link.get("href")
+
+
+def test_the_work_page_has_the_cite_control_of_its_work(client, heritage):
+    document = lxml_html.fromstring(client.get(f"/works/{heritage.pk}/").content)
+
+    [control] = document.xpath('//details[@class="cite"]')
+    links = control.xpath(".//a")
+    assert [a.text for a in links] == [
+        "APA",
+        "Chicago (author-date)",
+        "Vancouver",
+        "BibTeX",
+        "RIS",
+        "CSL-JSON",
+    ]
+    for link in links:
+        assert link.get("href").startswith(f"/works/{heritage.pk}/cite/?style=")
+        assert link.get("hx-target") == f"#citation-{heritage.pk}"
+    assert document.get_element_by_id(f"citation-{heritage.pk}") is not None
+    bibtex = client.get(links[3].get("href")).content.decode()
+    assert HERITAGE_DOI in bibtex
