@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import transaction
 
 from bzpeer.identifiers import arxiv_doi, normalise_arxiv_id, normalise_doi
 from claims.corrections import (
@@ -79,10 +79,11 @@ def add_missing_work(user, researcher: Researcher, *, doi="", arxiv_id="", detac
     doi, arxiv_id = parse_identifier(doi, arxiv_id)
     if work := listed_work(researcher, doi, arxiv_id):
         raise CorrectionConflict(f"{work.title} is already listed on your record.")
-    check_correction_rate(user)
-    run = runs.start_work_addition(
-        researcher, doi=doi, arxiv_id=arxiv_id, requested_by=user, detach=detach
-    )
+    with transaction.atomic():  # the budget's lock holds until the run is recorded
+        check_correction_rate(user)
+        run = runs.start_work_addition(
+            researcher, doi=doi, arxiv_id=arxiv_id, requested_by=user, detach=detach
+        )
     run.refresh_from_db()
     return describe(run)
 
@@ -116,10 +117,9 @@ def describe(run: ImportRun) -> Addition:
 
 def recent_additions(researcher: Researcher) -> list[Addition]:
     """The owner's latest requests to add a work, newest first."""
-    recent = ImportRun.objects.filter(
-        Q(source=ImportRun.Source.OPENALEX, target__startswith=runs.DOI_TARGET)
-        | Q(source=ImportRun.Source.ARXIV, target__startswith=runs.ARXIV_TARGET),
-        researcher=researcher,
-        requested_by=researcher.owner_id,
-    ).order_by("-created_at", "-pk")[:RECENT_ADDITIONS]
+    recent = (
+        runs.work_additions()
+        .filter(researcher=researcher, requested_by=researcher.owner_id)
+        .order_by("-created_at", "-pk")[:RECENT_ADDITIONS]
+    )
     return [describe(run) for run in recent]

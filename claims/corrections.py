@@ -1,10 +1,10 @@
 """Corrections a record's owner makes to their own record, and the budget they share.
 
-Every owner correction ("not mine" and its undoing, an added work, a merge request, an identity
-edit) appends a :class:`CurationLog` entry by the owner, so the entries by one actor in the
-last 24 hours are the count :func:`check_correction_rate` holds to
-``BZPEER_CORRECTIONS_PER_DAY``. Each action calls it inside its own transaction, before it
-writes anything.
+Every owner correction counts against ``BZPEER_CORRECTIONS_PER_DAY`` when it is asked for,
+whatever becomes of it (:func:`check_correction_rate`): "not mine" and its undoing and an
+identity edit (each a :class:`CurationLog` entry by the owner), a request to add a work (its
+import run, found upstream or not) and a merge request (applied, waiting for staff or refused).
+Each action calls the check inside the transaction that records it, before it writes anything.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.names import person_name
 from accounts.notifications import notify
+from claims.models import MergeRequest
+from works import runs
 from works.curation import (
     announce_on_commit,
     log_curation,
@@ -64,24 +66,42 @@ class CorrectionRateLimited(CorrectionError):
         self.retry_after = retry_after
 
 
-def check_correction_rate(user) -> None:
-    """Raise :class:`CorrectionRateLimited` if ``user`` made ``BZPEER_CORRECTIONS_PER_DAY``
-    corrections (curation log entries as actor) in the last 24 hours.
+def _counted(queryset) -> dict:
+    return queryset.aggregate(made=Count("pk"), oldest=Min("created_at"))
 
-    Call it inside the transaction that writes the correction's log entry: it locks the user's
-    row, so two requests at once cannot both pass the count with one correction left.
+
+def _requests_made(user, since) -> list[dict]:
+    """What ``user`` asked of their record since ``since``, as count and oldest time, by kind.
+
+    An added work and an applied merge also leave a log entry by the owner; those are left out
+    of the entries, so each request counts once."""
+    return [
+        _counted(
+            CurationLog.objects.filter(actor=user, created_at__gte=since).exclude(
+                action__in=[CurationLog.Action.OWNER_ADD, CurationLog.Action.MERGE]
+            )
+        ),
+        _counted(MergeRequest.objects.filter(requester=user, created_at__gte=since)),
+        _counted(runs.work_additions().filter(requested_by=user, created_at__gte=since)),
+    ]
+
+
+def check_correction_rate(user) -> None:
+    """Raise :class:`CorrectionRateLimited` if ``user`` asked for
+    ``BZPEER_CORRECTIONS_PER_DAY`` corrections in the last 24 hours.
+
+    Call it inside the transaction that records the correction: it locks the user's row until
+    that transaction ends, so two requests at once cannot both pass with one correction left.
     """
     limit = settings.BZPEER_CORRECTIONS_PER_DAY
     now = timezone.now()
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        stats = CurationLog.objects.filter(
-            actor=user, created_at__gte=now - CORRECTION_WINDOW
-        ).aggregate(made=Count("pk"), oldest=Min("created_at"))
-        if stats["made"] < limit:
+        kinds = _requests_made(user, now - CORRECTION_WINDOW)
+        if sum(kind["made"] for kind in kinds) < limit:
             return
-    # A slot frees when the oldest entry in the window leaves it.
-    oldest = stats["oldest"] or now
+    # A slot frees when the oldest request in the window leaves it.
+    oldest = min((kind["oldest"] for kind in kinds if kind["oldest"]), default=now)
     retry_after = max(1, int((oldest + CORRECTION_WINDOW - now).total_seconds()) + 1)
     hours = max(1, round(retry_after / 3600))
     raise CorrectionRateLimited(
@@ -190,7 +210,7 @@ def undo_not_mine(owner, researcher: Researcher, work_pk, reason: str = "") -> C
 
 
 def _tell_owning_co_authors(owner, researcher: Researcher, work: Work) -> None:
-    co_owners = (
+    co_owners = list(
         get_user_model()
         .objects.filter(researcher__authorships__work=work)
         .exclude(pk=owner.pk)
@@ -201,5 +221,15 @@ def _tell_owning_co_authors(owner, researcher: Researcher, work: Work) -> None:
         f"({researcher.display_name}). It stays on yours."
     )
     url = reverse("works:detail", args=[work.pk])
+    # Marking, undoing and marking again tells each co-author once a day, not every time.
+    told = set(
+        Notification.objects.filter(
+            user__in=co_owners,
+            kind=Notification.Kind.COAUTHOR_CORRECTION,
+            message=message[:500],
+            created_at__gte=timezone.now() - CORRECTION_WINDOW,
+        ).values_list("user_id", flat=True)
+    )
     for user in co_owners:
-        notify(user, Notification.Kind.COAUTHOR_CORRECTION, message, url)
+        if user.pk not in told:
+            notify(user, Notification.Kind.COAUTHOR_CORRECTION, message, url)

@@ -180,6 +180,14 @@ def start_work_addition(
         return _enqueue(run, detach=detach) if enqueue else run
 
 
+def work_additions():
+    """The runs that add one work to a record (:func:`start_work_addition`)."""
+    return ImportRun.objects.filter(
+        Q(source=ImportRun.Source.OPENALEX, target__startswith=DOI_TARGET)
+        | Q(source=ImportRun.Source.ARXIV, target__startswith=ARXIV_TARGET)
+    )
+
+
 def is_work_addition(run: ImportRun) -> bool:
     return (run.source == ImportRun.Source.OPENALEX and run.target.startswith(DOI_TARGET)) or (
         run.source == ImportRun.Source.ARXIV and run.target.startswith(ARXIV_TARGET)

@@ -10,7 +10,7 @@ import responses
 from django.urls import reverse
 
 from claims import added_works
-from claims.corrections import CorrectionConflict, CorrectionError
+from claims.corrections import CorrectionConflict, CorrectionError, CorrectionRateLimited
 from tests.conftest import ARXIV, OPENALEX
 from tests.factories import ResearcherFactory
 from tests.works import imports_replay as replay
@@ -292,3 +292,31 @@ def test_the_page_form_answers_htmx_with_the_section(owner, mearman, client):
     page = response.content.decode()
     assert 'id="record-add-work"' in page
     assert "is already listed on your record" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_answers_502_when_the_source_cannot_be_reached(owner, mearman, upstream, client):
+    upstream.get(WORK_BY_DOI, body=requests.ConnectionError("connection refused"))
+    client.force_login(owner)
+    with replay.eager_tasks():
+        response = client.post(reverse("api-my-record-add-work"), {"doi": STATE_OF_OA_DOI})
+    assert response.status_code == 502
+    assert "could not be looked up" in response.json()["detail"]
+    assert not Work.objects.filter(openalex_id=STATE_OF_OA).exists()
+
+
+def test_every_request_to_add_a_work_counts_against_the_day_whatever_comes_of_it(
+    owner, mearman, upstream, django_capture_on_commit_callbacks, settings
+):
+    """A DOI the source does not know writes nothing to the record, but it did make a call
+    upstream: the day's budget counts the request, not the outcome."""
+    settings.BZPEER_CORRECTIONS_PER_DAY = 2
+    upstream.get(WORK_BY_DOI, status=404, json={"error": "Not found"})
+    for n in range(2):
+        addition = add(owner, mearman, django_capture_on_commit_callbacks, doi=f"10.1234/no{n}")
+        assert addition.state == "not_found"
+    calls = len(upstream.calls)
+    with pytest.raises(CorrectionRateLimited, match="at most 2 corrections"):
+        add(owner, mearman, django_capture_on_commit_callbacks, doi="10.1234/no3")
+    assert len(upstream.calls) == calls
+    assert ImportRun.objects.count() == 2

@@ -225,3 +225,13 @@ def test_the_section_costs_the_same_queries_whatever_the_works(
     corrections.mark_not_mine(owned.owner, owned, sorted(works_of(owned))[0])
     with django_assert_max_num_queries(30):
         assert api.get(reverse("claims:record_edit")).status_code == 200
+
+
+def test_marking_undoing_and_marking_again_tells_a_co_author_once(api, owned, shared, follower):
+    work, coauthor = shared
+    coauthor.owner = follower
+    coauthor.save(update_fields=["owner"])
+    assert api.post(not_mine_url(work)).status_code == 200
+    assert api.delete(not_mine_url(work)).status_code == 200
+    assert api.post(not_mine_url(work)).status_code == 200
+    assert Notification.objects.filter(user=follower).count() == 1
