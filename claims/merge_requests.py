@@ -38,7 +38,10 @@ def _evidence(record: Researcher, other: Researcher, user_orcid: str) -> dict:
     return {"record": facts(record), "other": facts(other), "signed_in_orcid": user_orcid}
 
 
-def _refusal(record: Researcher, other: Researcher) -> str:
+MAX_NOTE = MergeRequest._meta.get_field("note").max_length
+
+
+def _refusal(record: Researcher, other: Researcher, user_orcid: str | None) -> str:
     """Why the two records cannot be one person's, or "" when nothing says so."""
     if other.owner_id is not None:
         return (
@@ -49,6 +52,11 @@ def _refusal(record: Researcher, other: Researcher) -> str:
         return (
             f"The two records carry different ORCID iDs ({record.orcid} and {other.orcid}), "
             "so they are two people."
+        )
+    if user_orcid and other.orcid and user_orcid != other.orcid:
+        return (
+            f"{other.display_name} (#{other.pk}) carries the ORCID iD {other.orcid}, and you "
+            f"signed in with {user_orcid}, so it is someone else's record."
         )
     return ""
 
@@ -71,6 +79,10 @@ def request_merge(user, record: Researcher, other_pk, note: str = "") -> MergeRe
             f"{other.display_name} (#{other.pk}) is already merged into record "
             f"#{other.merged_into_id}."
         )
+    if len(note) > MAX_NOTE:
+        raise CorrectionError(
+            f"A note can be at most {MAX_NOTE:,} characters; this one has {len(note):,}."
+        )
     user_orcid = orcid_for_user(user)
     with transaction.atomic():
         locked = lock_in_id_order(Researcher, [record.pk, other.pk])
@@ -86,10 +98,10 @@ def request_merge(user, record: Researcher, other_pk, note: str = "") -> MergeRe
             requester=user,
             record=record,
             other=other,
-            note=note[:2000],
+            note=note,
             evidence=_evidence(record, other, user_orcid),
         )
-        if reason := _refusal(record, other):
+        if reason := _refusal(record, other, user_orcid):
             request.status, request.reason = MergeRequest.Status.REFUSED, reason
             request.decided_at = timezone.now()
         elif user_orcid and other.orcid == user_orcid:

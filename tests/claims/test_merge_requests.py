@@ -195,3 +195,46 @@ def test_a_request_decided_already_cannot_be_decided_again(owner, recorded, clai
     merge_requests.refuse_merge_request(request, claim_reviewer, "No.")
     with pytest.raises(CorrectionError, match="decided already"):
         merge_requests.approve_merge_request(request, claim_reviewer)
+
+
+def test_a_record_with_another_orcid_than_the_one_signed_in_with_is_refused(
+    owner, recorded, client
+):
+    # Her own record carries no ORCID iD; the one she asks for carries Priem's, not hers.
+    own(owner, recorded[MEARMAN])
+    connect_orcid(owner, PIWOWAR_ORCID)
+    response = api_request(client, owner, recorded[PRIEM].pk)
+    assert response.status_code == 409
+    assert "you signed in with 0000-0003-1613-5981" in response.json()["detail"]
+    assert MergeRequest.objects.get().status == MergeRequest.Status.REFUSED
+    assert Researcher.objects.get(pk=recorded[PRIEM].pk).merged_into_id is None
+
+
+def test_without_an_orcid_sign_in_a_record_with_an_orcid_waits_for_staff(owner, recorded, client):
+    # The record asked for carries an ORCID iD, but the owner never proved it is theirs.
+    own(owner, ResearcherFactory(display_name="H. A. Piwowar", openalex_id=None))
+    response = api_request(client, owner, recorded[PIWOWAR].pk)
+    assert response.status_code == 202, response.json()
+    assert MergeRequest.objects.get().status == MergeRequest.Status.PENDING
+    assert Researcher.objects.get(pk=recorded[PIWOWAR].pk).merged_into_id is None
+
+
+def test_a_note_longer_than_staff_read_is_refused_and_nothing_is_kept(owner, recorded, client):
+    own(owner, recorded[MEARMAN])
+    response = api_request(client, owner, recorded[JACKSON].pk, "n" * 2001)
+    assert response.status_code == 400
+    assert "at most 2,000 characters" in response.json()["detail"]
+    assert not MergeRequest.objects.exists()
+
+
+def test_merge_requests_count_against_the_day_whether_applied_waiting_or_refused(
+    owner, recorded, client, settings
+):
+    settings.BZPEER_CORRECTIONS_PER_DAY = 2
+    record = own(owner, recorded[PIWOWAR])
+    assert api_request(client, owner, recorded[PRIEM].pk).status_code == 409  # refused
+    assert api_request(client, owner, recorded[JACKSON].pk).status_code == 202  # waiting
+    response = api_request(client, owner, recorded[MEARMAN].pk)
+    assert response.status_code == 429
+    assert MergeRequest.objects.count() == 2
+    assert Researcher.objects.get(pk=record.pk).merged_into_id is None
