@@ -38,7 +38,7 @@ def _evidence(record: Researcher, other: Researcher, user_orcid: str) -> dict:
     return {"record": facts(record), "other": facts(other), "signed_in_orcid": user_orcid}
 
 
-MAX_NOTE = MergeRequest._meta.get_field("note").max_length
+MAX_NOTE = 2000  # the column's max_length: what staff are asked to read
 
 
 def _refusal(record: Researcher, other: Researcher, user_orcid: str | None) -> str:
