@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
-from claims import actions
-from claims.models import AuditEvent, Claim
+from claims import actions, merge_requests
+from claims.models import AuditEvent, Claim, MergeRequest
 from tests.factories import ResearcherFactory
 from tests.factories_claims import ClaimFactory
 from works.models import Researcher
@@ -85,6 +85,10 @@ CLAIM_PAGE = {
     "anonymous": SIGNIN, "other": 404, "owner": 200, "bare_staff": 404,
     "claim_reader": 200, "claim_reviewer": 200, "superuser": 200,
 }  # fmt: skip
+MERGE_QUEUE = {
+    "anonymous": SIGNIN, "other": 404, "owner": 404, "bare_staff": 404,
+    "claim_reader": 404, "claim_reviewer": 200, "superuser": 200,
+}  # fmt: skip
 VERIFY_PAGE = {
     "anonymous": SIGNIN, "other": 404, "owner": 404, "bare_staff": 404,
     "claim_reader": 404, "claim_reviewer": 200, "superuser": 200,
@@ -98,6 +102,18 @@ def test_the_review_queue_is_for_staff_who_may_read_claims(role, cast, pending_c
     _assert_status(response, QUEUE[role])
     assert (b"Grace Unclaimed" in response.content) == (QUEUE[role] == 200)
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_merge_request_queue_is_for_staff_who_may_decide_claims(role, cast, owned_record):
+    """Merge requests are decided, not only read, there: reading claims is not enough."""
+    duplicate = ResearcherFactory(display_name="Grace Duplicate")
+    merge_requests.request_merge(owned_record.owner, owned_record, duplicate.pk, "Also me.")
+    before = (_snapshot(), list(MergeRequest.objects.values_list("pk", "status")))
+    response = _client(cast[role]).get(reverse("claims:merge_requests"))
+    _assert_status(response, MERGE_QUEUE[role])
+    assert (b"Grace Duplicate" in response.content) == (MERGE_QUEUE[role] == 200)
+    assert (_snapshot(), list(MergeRequest.objects.values_list("pk", "status"))) == before
 
 
 @pytest.mark.parametrize("role", ROLES)
