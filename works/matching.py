@@ -24,6 +24,7 @@ from datetime import date
 from django.db import transaction
 
 from bzpeer.fold import title_key
+from bzpeer.identifiers import normalise_arxiv_id
 from works.curation import CurationError, announce_on_commit, log_curation
 from works.importers.names import names_compatible, researcher_names
 from works.models import Authorship, CurationLog, Work, WorkTopic
@@ -346,6 +347,12 @@ def undo_match(work: Work, actor, reason: str = "") -> Work:
     # curated work's; the source's authorships go with the imported work.
     current = list(work.authorships.select_related("researcher"))
     theirs = [a.pk for a in current if a.researcher is None or a.researcher.openalex_id is not None]
+    if normalise_arxiv_id(entry.target["identifier"]):
+        # arXiv names no author records: its import matched the paper because the researcher
+        # it ran for is named on it, and credited them on the curated work's own list. The
+        # paper keeps that whole list, the credit included, as the import alone would have
+        # made it; split as above, it went to nobody and a rerun never credits it again.
+        theirs = [a.pk for a in current]
     Authorship.objects.filter(pk__in=theirs).update(work=imported)
     Authorship.objects.filter(work=work).delete()
     Authorship.objects.bulk_create(
