@@ -21,6 +21,7 @@ from profiles.work_filters import (
     filtered_works,
     read_works_query,
 )
+from works.citations import attach_citing_counts
 from works.models import Researcher
 
 RESEARCHERS_PER_PAGE = 30
@@ -112,7 +113,7 @@ def _works_list_context(request, researcher: Researcher) -> dict:
         # The count is already known from entry_counts; don't let the paginator query it again.
         paginator.count = listed_count
     works_page = paginator.get_page(request.GET.get("page"))
-    works_page.object_list = attach_authors(list(works_page.object_list))
+    works_page.object_list = attach_citing_counts(attach_authors(list(works_page.object_list)))
     options = None
     if listed_count:
         options = filter_options(

@@ -15,7 +15,7 @@ from tests.factories import (
     TopicFactory,
     WorkFactory,
 )
-from works.models import Authorship, Researcher, Work, WorkTopic
+from works.models import Authorship, Researcher, Work, WorkReference, WorkTopic
 
 pytestmark = pytest.mark.django_db
 
@@ -450,11 +450,21 @@ def _researcher_with_works(n_works: int, n_coauthors: int) -> Researcher:
         Researcher(display_name=f"Co-author {i}") for i in range(n_coauthors)
     )
     works = Work.objects.bulk_create(
-        Work(title=f"Work {i}", publication_year=2000 + i % 25, source=source, abstract="x")
+        Work(
+            title=f"Work {i}",
+            publication_year=2000 + i % 25,
+            source=source,
+            abstract="x",
+            openalex_id=f"W{researcher.pk}{i:05d}",
+        )
         for i in range(n_works)
     )
     versions = Work.objects.bulk_create(
         Work(title=f"Preprint {i}", version_of=w, source=source) for i, w in enumerate(works[:20])
+    )
+    # Each preprint cites every listed work: the rows count the works here that cite them.
+    WorkReference.objects.bulk_create(
+        WorkReference(work=v, cited_openalex_id=w.openalex_id) for v in versions for w in works
     )
     authorships = []
     for i, work in enumerate(works):
@@ -490,13 +500,14 @@ def test_profile_query_count_does_not_grow_with_works_or_co_authors(
     large_page_2 = _count_queries(client, large.get_absolute_url() + "?page=5")
 
     assert small_count == large_count == large_page_2
-    # The page's own 7 (researcher, counts, ranked topics and their live fallback, works,
-    # versions, authors) plus what the included trust, follow and claims partials need, and
-    # the co-author and similar-researcher sidebar's two, the citation figures' three
-    # (totals, h-index, citations per year), and the works filter controls' two (types, years
-    # and venues in one; co-authors).
-    with django_assert_max_num_queries(15):
-        client.get(large.get_absolute_url())
+    # The page's own 8 (researcher, counts, ranked topics and their live fallback, works,
+    # versions, authors, the works here citing them) plus what the included trust, follow and
+    # claims partials need, and the co-author and similar-researcher sidebar's two, the
+    # citation figures' three (totals, h-index, citations per year), and the works filter
+    # controls' two (types, years and venues in one; co-authors).
+    with django_assert_max_num_queries(16):
+        response = client.get(large.get_absolute_url())
+    assert "Cited by 20 works in bzpeer" in response.content.decode()
 
 
 def test_load_demo_maosong_sun_and_joseph_mearman(client):

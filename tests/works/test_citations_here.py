@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import OPENALEX
-from works.citations import cited_works, citing_works
+from works.citations import attach_citing_counts, cited_works, citing_works
 from works.importers.openalex import import_works
 from works.models import Work
 
@@ -100,3 +100,30 @@ def test_each_list_is_one_query_whatever_its_length(recorded):
     with CaptureQueriesContext(connection) as queries:
         list(cited_works(work))
     assert len(queries.captured_queries) == 1
+
+
+def test_a_page_of_works_gets_each_ones_citing_count_in_one_query(recorded):
+    works = list(Work.objects.order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        attach_citing_counts(works)
+
+    assert len(queries.captured_queries) == 1
+    for work in works:
+        cited_by, _ = expected(recorded, work.openalex_id)
+        assert work.citing_count == len(cited_by), work.openalex_id
+    assert {w.openalex_id: w.citing_count for w in works}["W1970127494"] == 3
+
+
+def test_a_hidden_citing_work_is_not_counted_and_works_without_an_openalex_id_cost_nothing(
+    recorded,
+):
+    Work.objects.filter(openalex_id="W2083222334").update(is_hidden=True)
+    [cited] = attach_citing_counts([Work.objects.get(openalex_id="W1970127494")])
+    assert cited.citing_count == 2
+
+    curated = [Work(title="A curated work"), Work(title="Another")]
+    with CaptureQueriesContext(connection) as queries:
+        attach_citing_counts(curated)
+    assert len(queries.captured_queries) == 0
+    assert [w.citing_count for w in curated] == [0, 0]
