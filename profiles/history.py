@@ -1,10 +1,11 @@
 """A record's history: every correction made to it, by its owner or by staff, in the order
 made, in plain words (what, who, when, why); and staff taking back one entry at a time.
 
-The entries are the curation log rows about the record (``CurationLog.researcher``) and the
-merges, unmerges and splits that name it. The public sees the owner's chosen name for the owner's
-own corrections and "staff" for everyone else's. Reverting writes a ``REVERT`` entry and applies
-its inverse (``works.reverts``); a merge is taken back by unmerging (``profiles.merge``).
+The entries are the curation log rows about the record (``CurationLog.researcher``), the
+merges, unmerges and splits that name it, and the hiding of works on it. The public sees the
+owner's chosen name for the owner's own corrections and "staff" for everyone else's.
+Reverting writes a ``REVERT`` entry and applies its inverse (``works.reverts``); a merge is
+taken back by unmerging (``profiles.merge``).
 """
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from accounts.signin import signin_redirect
 from bzpeer.staff import has_staff_permission, require_staff_permission
 from profiles import merge
 from works.curation import CurationError, describe_entries, reverted_entries
-from works.models import CurationLog, Researcher
+from works.models import Authorship, CurationLog, Researcher
 from works.reverts import can_revert, revert_entry
 
 # Staff who may take back a log entry (superusers hold it; give it under Users or Groups).
@@ -32,11 +33,20 @@ _ACTIONS_NAMING_RECORDS = {
 
 
 def entries_about(researcher: Researcher):
-    """The log entries of the record's history, oldest first."""
+    """The log entries of the record's history, oldest first: its own, the merges and splits
+    that name it, and staff hiding or showing again a work now on it."""
     about = Q(researcher=researcher)
     for action, keys in _ACTIONS_NAMING_RECORDS.items():
         for key in keys:
             about |= Q(action=action, **{f"target__{key}": researcher.pk})
+    on_record = list(
+        Authorship.objects.filter(researcher=researcher).values_list("work_id", flat=True)
+    )
+    if on_record:
+        about |= Q(
+            action__in=[CurationLog.Action.HIDE, CurationLog.Action.UNHIDE],
+            target__work__in=on_record,
+        )
     return (
         CurationLog.objects.filter(about)
         .select_related("actor__profile")
@@ -53,7 +63,7 @@ def _who(entry: CurationLog, researcher: Researcher) -> str:
 
 
 def history(researcher: Researcher) -> list[dict]:
-    """One row per entry: what, who, when, why, and whether it was reverted. Four queries."""
+    """One row per entry: what, who, when, why, and whether it was reverted. Five queries."""
     entries = list(entries_about(researcher))
     described = describe_entries(entries)
     reverted = reverted_entries()

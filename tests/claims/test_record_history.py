@@ -53,6 +53,14 @@ def test_history_lists_the_corrections_in_order_with_names(
     assert reverse("profiles:history", args=[owned.pk]) in profile
 
 
+def test_staff_hiding_a_work_on_the_record_is_in_its_history(client, owned, staff_reviewer):
+    work = Work.objects.get(pk=sorted(works_of(owned))[0])
+    set_work_hidden(work, True, staff_reviewer, "A retracted duplicate")
+    page = client.get(reverse("profiles:history", args=[owned.pk])).content.decode()
+    assert f"Hid “{work.title}”" in page
+    assert "A retracted duplicate" in page and "By staff" in page
+
+
 def test_staff_with_the_permission_revert_a_not_mine_and_it_holds(client, owned, reverter):
     work = sorted(works_of(owned))[0]
     entry = corrections.mark_not_mine(owned.owner, owned, work)
