@@ -17,7 +17,7 @@ from django.db import transaction
 from claims.actions import ClaimError, audit, clean_links
 from claims.corrections import check_correction_rate
 from claims.models import AuditEvent
-from works.curation import IDENTITY_FIELDS, log_curation
+from works.curation import OWNER_FIELDS, log_curation
 from works.importers.imported_text import bidi_safe
 from works.models import CurationLog, Researcher
 
@@ -27,7 +27,7 @@ MAX_INTERESTS = 10
 MAX_INTEREST_LENGTH = 60
 
 # The fields an owner may change; the identity ones are logged for replay after imports.
-EDITABLE_FIELDS = (*IDENTITY_FIELDS, "summary", "open_to_collaborate", "links")
+EDITABLE_FIELDS = tuple(OWNER_FIELDS)
 
 
 class RecordEditError(ClaimError):
@@ -162,24 +162,22 @@ def edit_record(researcher: Researcher, user, changes: Mapping) -> Researcher:
         changed = {f: v for f, v in cleaned.items() if getattr(researcher, f) != v}
         if not changed:
             return researcher
-        identity = {f: v for f, v in changed.items() if f in IDENTITY_FIELDS}
         update_fields = [*changed]
-        if identity:
-            check_correction_rate(user)
-            log_curation(
-                user,
-                CurationLog.Action.IDENTITY,
-                {
-                    "researcher": researcher.pk,
-                    "changes": identity,
-                    "before": {f: getattr(researcher, f) for f in identity},
-                },
-                "Edited by the record's owner.",
-                researcher=researcher,
-            )
-            if "display_name" in identity:
-                keep_replaced_name(researcher, identity["display_name"])
-                update_fields.append("display_name_alternatives")
+        check_correction_rate(user)
+        log_curation(
+            user,
+            CurationLog.Action.IDENTITY,
+            {
+                "researcher": researcher.pk,
+                "changes": changed,
+                "before": {f: getattr(researcher, f) for f in changed},
+            },
+            "Edited by the record's owner.",
+            researcher=researcher,
+        )
+        if "display_name" in changed:
+            keep_replaced_name(researcher, changed["display_name"])
+            update_fields.append("display_name_alternatives")
         for field, value in changed.items():
             setattr(researcher, field, value)
         researcher.save(update_fields=[*update_fields, "updated_at"])

@@ -191,7 +191,17 @@ def _replay_mine_again(entry: CurationLog, counts: dict[str, int]) -> None:
     counts["relinked"] += relink_to_record(target["researcher"], target["work"], target["orders"])
 
 
-# What an owner's IDENTITY entry may set (claims.identity writes them).
+# What an owner's IDENTITY entry may set (claims.identity writes them), in words for the
+# history. Replay re-applies the first three, which an import may overwrite; imports never write
+# the rest, so their entries are there for the history and for staff to revert.
+OWNER_FIELDS = {
+    "display_name": "name",
+    "hidden_name_variants": "name variants shown",
+    "research_interests": "research interests",
+    "summary": "summary",
+    "open_to_collaborate": "openness to collaborate",
+    "links": "links",
+}
 IDENTITY_FIELDS = ("display_name", "hidden_name_variants", "research_interests")
 
 
@@ -312,12 +322,20 @@ def describe_entries(entries) -> dict[int, str]:
             "works": ", ".join(work(pk) for pk in target.get("works", [])),
             "items": target.get("items", 0),
             "entry": target.get("entry"),
-            "changes": ", ".join(sorted(target.get("changes") or {})) or "nothing",
+            "changes": _in_words(target.get("changes") or {}),
         }
         sentence = SENTENCES.get(entry.action)
         return sentence.format_map(fields) if sentence else entry.get_action_display()
 
     return {entry.pk: describe(entry) for entry in entries}
+
+
+def _in_words(changes: dict) -> str:
+    words = [OWNER_FIELDS[f] for f in OWNER_FIELDS if f in changes]
+    words += [f.replace("_", " ") for f in changes if f not in OWNER_FIELDS]
+    if not words:
+        return "nothing"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _work_ids(target: dict) -> list[int]:

@@ -12,7 +12,9 @@ from tests.factories import ResearcherFactory
 from tests.works import imports_replay as replay
 from works import runs
 from works.clients import http
+from works.curation import reapply_curation
 from works.models import CurationLog, ImportRun, Researcher
+from works.reverts import revert_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -108,17 +110,42 @@ def test_the_owner_changes_name_variants_interests_links_and_openness(client, ow
     assert body["open_to_collaborate"] is True
     entry = CurationLog.objects.get(action=CurationLog.Action.IDENTITY)
     assert entry.researcher_id == owned.pk and entry.actor == owner
+    # Every field it changed is in the history, summary, links and openness included.
     assert entry.target["changes"] == {
         "display_name": "Ada R. Researcher",
         "hidden_name_variants": ["A. Researcher"],
         "research_interests": ["Quantum fluids", "Superfluidity"],
+        "links": [{"label": "Homepage", "url": "https://ada.example.org/"}],
+        "open_to_collaborate": True,
+        "summary": "Cold atoms.",
     }
     assert entry.target["before"] == {
         "display_name": "Ada Researcher",
         "hidden_name_variants": [],
         "research_interests": [],
+        "links": [],
+        "open_to_collaborate": False,
+        "summary": "",
     }
     assert AuditEvent.objects.filter(action="record_edited", actor=owner).exists()
+    history = client.get(reverse("profiles:history", args=[owned.pk])).content.decode()
+    assert (
+        "Edited the name, name variants shown, research interests, summary, openness to "
+        "collaborate and links of Ada R. Researcher" in history
+    )
+
+
+def test_a_summary_edit_is_in_the_history_and_staff_can_revert_it(
+    client, owned, owner, staff_reviewer
+):
+    client.force_login(owner)
+    assert patch(client, {"summary": "Cold atoms."}).status_code == 200
+    entry = CurationLog.objects.get(action=CurationLog.Action.IDENTITY)
+    history = client.get(reverse("profiles:history", args=[owned.pk])).content.decode()
+    assert "Edited the summary of" in history
+    revert_entry(entry, staff_reviewer, "Not what the owner meant")
+    owned.refresh_from_db()
+    assert owned.summary == ""
 
 
 def test_saving_the_same_values_again_logs_nothing(client, owned, owner):
@@ -128,10 +155,14 @@ def test_saving_the_same_values_again_logs_nothing(client, owned, owner):
     assert CurationLog.objects.filter(action=CurationLog.Action.IDENTITY).count() == 1
 
 
-def test_summary_links_and_openness_alone_are_not_identity_entries(client, owned, owner):
+def test_summary_and_openness_are_logged_and_a_reimport_leaves_them(client, owned, owner):
     client.force_login(owner)
     assert patch(client, {"summary": "Hello", "open_to_collaborate": True}).status_code == 200
-    assert not CurationLog.objects.exists()
+    entry = CurationLog.objects.get()
+    assert entry.target["changes"] == {"summary": "Hello", "open_to_collaborate": True}
+    reapply_curation()
+    owned.refresh_from_db()
+    assert (owned.summary, owned.open_to_collaborate) == ("Hello", True)
 
 
 BAD_INPUTS = [
@@ -350,8 +381,6 @@ def test_re_importing_the_recorded_openalex_files_keeps_the_owners_identity(
 def test_staff_revert_an_identity_entry_to_what_the_entries_left_say(
     client, owned, owner, staff_reviewer
 ):
-    from works.reverts import revert_entry
-
     client.force_login(owner)
     assert patch(client, {"display_name": "Ada R. Researcher", "research_interests": ["Optics"]})
     assert patch(client, {"research_interests": ["Lasers"]}).status_code == 200
