@@ -66,6 +66,8 @@ def test_not_mine_leaves_the_record_only_and_holds_through_a_reimport(
     before = works_of(owned)
     shared_before = shared_count(owned, coauthor)
     metrics_before = citation_metrics(owned.pk)
+    owned.refresh_from_db()
+    evidence_before = owned.trust_breakdown["evidence"]
     orders = list(Authorship.objects.filter(work=work, researcher=owned).values_list("order"))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,6 +85,8 @@ def test_not_mine_leaves_the_record_only_and_holds_through_a_reimport(
     metrics = citation_metrics(owned.pk)
     assert metrics.works == metrics_before.works - 1
     assert metrics.cited_by_count == metrics_before.cited_by_count - work.cited_by_count
+    owned.refresh_from_db()
+    assert owned.trust_breakdown["evidence"]["works"] == evidence_before["works"] - 1
     entry = CurationLog.objects.get(action=CurationLog.Action.NOT_MINE)
     assert (entry.actor, entry.researcher) == (owned.owner, owned)
     assert entry.target == {

@@ -2,6 +2,7 @@
 permission revert one entry at a time (on the recorded Mearman data)."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Profile
@@ -117,3 +118,39 @@ def test_an_entry_of_another_record_cannot_be_reverted_through_this_one(client, 
     client.force_login(reverter)
     response = client.post(reverse("profiles:revert_history_entry", args=[other.pk, entry.pk]))
     assert response.status_code == 404
+
+
+def test_staff_revert_a_work_the_owner_added_and_it_stays_off(client, owned, reverter):
+    from tests.factories import WorkFactory
+    from works.curation import attach_added_work
+
+    work = WorkFactory(title="A paper the import did not credit to him")
+    with transaction.atomic():
+        attach_added_work(work, owned, owned.owner, "10.1234/added")
+    assert work.pk in works_of(owned)
+    entry = CurationLog.objects.get(action=CurationLog.Action.OWNER_ADD)
+    client.force_login(reverter)
+    client.post(reverse("profiles:revert_history_entry", args=[owned.pk, entry.pk]))
+    assert work.pk not in works_of(owned)
+    reapply_curation()
+    assert work.pk not in works_of(owned)
+
+
+def test_staff_revert_a_merge_from_the_history_and_both_records_come_back(
+    client, owned, reverter, staff_reviewer
+):
+    from profiles.merge import merge_researchers
+    from works.models import Researcher
+
+    other = Researcher.objects.exclude(pk=owned.pk).filter(owner=None).order_by("pk").first()
+    other_works = works_of(other)
+    merge_researchers(other, owned, staff_reviewer, "Same person")
+    entry = CurationLog.objects.get(action=CurationLog.Action.MERGE)
+    client.force_login(reverter)
+    client.post(
+        reverse("profiles:revert_history_entry", args=[owned.pk, entry.pk]), {"reason": "No"}
+    )
+    other.refresh_from_db()
+    assert other.merged_into_id is None
+    assert works_of(other) == other_works
+    assert CurationLog.objects.filter(action=CurationLog.Action.UNMERGE).exists()
