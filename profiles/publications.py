@@ -87,6 +87,17 @@ def _not_a_version_of_visible_authored(researcher_id) -> Q:
     return ~Q(_version_of_visible_authored(researcher_id))
 
 
+def authored_by(researcher_id) -> Q:
+    """Every work the researcher authored: entries of their list, hidden works and versions."""
+    return _authored_work_ids(researcher_id)
+
+
+def under_another_entry(researcher_id) -> Q:
+    """A version of a visible work the researcher authored (a preprint under its published
+    version): the authored works that ``entries_for`` leaves out."""
+    return ~_not_a_version_of_visible_authored(researcher_id)
+
+
 def entries_for(researcher_id) -> QuerySet[Work]:
     """The researcher's works that are entries of their list, hidden ones included."""
     return Work.objects.filter(_authored_work_ids(researcher_id)).filter(

@@ -18,7 +18,8 @@ register = template.Library()
 @register.simple_tag
 def citation_figures(researcher) -> dict:
     """The citation figures of the researcher's listed works, and the source's own figures
-    where they differ (two queries; see profiles.citation_metrics)."""
+    where they differ, with why (two queries, two more when a figure differs; see
+    profiles.citation_metrics)."""
     metrics = citation_metrics(researcher.pk)
     return {"metrics": metrics, "differences": source_differences(researcher, metrics)}
 

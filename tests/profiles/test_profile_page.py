@@ -443,7 +443,10 @@ def test_an_unknown_openalex_id_is_a_404(client):
 
 
 def _researcher_with_works(n_works: int, n_coauthors: int) -> Researcher:
-    researcher = ResearcherFactory()
+    # The source counts more than is listed, so the page says why (citation_metrics).
+    researcher = ResearcherFactory(
+        source_works_count=n_works + 30, source_cited_by_count=10_000, h_index=40
+    )
     topic = TopicFactory()
     source = SourceFactory()
     coauthors = Researcher.objects.bulk_create(
@@ -503,11 +506,14 @@ def test_profile_query_count_does_not_grow_with_works_or_co_authors(
     # The page's own 8 (researcher, counts, ranked topics and their live fallback, works,
     # versions, authors, the works here citing them) plus what the included trust, follow and
     # claims partials need, and the co-author and similar-researcher sidebar's two, the
-    # citation figures' three (totals, h-index, citations per year), and the works filter
+    # citation figures' five (totals, h-index, citations per year, and why the source's
+    # figures differ: the owner's "not mine" marks, the works left out), and the works filter
     # controls' two (types, years and venues in one; co-authors).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(large.get_absolute_url())
-    assert "Cited by 20 works in bzpeer" in response.content.decode()
+    html = response.content.decode()
+    assert "Cited by 20 works in bzpeer" in html
+    assert "Not counted here: 20 preprints listed under their published versions" in html
 
 
 def test_load_demo_maosong_sun_and_joseph_mearman(client):
