@@ -14,7 +14,10 @@ if it answers, else a private ``redis-server`` on ``--port`` + 1). Requests carr
 
 The API throttles would otherwise be what the works API figure measures (120 requests a minute
 per address): the run raises ``BZPEER_API_ANON_RATE`` and ``BZPEER_API_USER_RATE`` to
-100,000 a second and prints that it did. The throttles still run and count every request.
+100,000 a second and prints that it did. The throttles still run and count every request, each
+against its client's history: every wrk connection is a client with an address of its own
+(``X-Forwarded-For``, with ``DJANGO_NUM_PROXIES=1`` as behind production's proxy), so a history
+holds one client's requests of the last second, not the whole run's.
 
 ``wrk`` (``-t2``, fixed duration, ``bench/wrk_report.lua``) loads, one after the other:
 
@@ -139,6 +142,8 @@ def server_environment(database_url: str, redis_url: str, static_root: Path, por
         DJANGO_STATIC_ROOT=str(static_root),
         BZPEER_API_ANON_RATE=API_RATE,
         BZPEER_API_USER_RATE=API_RATE,
+        # Behind one proxy, as in production: the client's address is X-Forwarded-For's last.
+        DJANGO_NUM_PROXIES="1",
     )
     return env
 
@@ -217,6 +222,8 @@ def wrk(url: str, connections: int, seconds: int) -> dict:
         "-H",
         "X-Forwarded-Proto: https",
         url,
+        "--",
+        str(max(1, connections // 2)),  # clients (addresses) per thread: one per connection
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
@@ -350,7 +357,8 @@ def run_one(args, database_url: str, label: str) -> dict:
         print(f"{label}: database {database_name(database_url)}, Redis {redis_url}")
         print(
             f"API throttles raised for the run: BZPEER_API_ANON_RATE={API_RATE}, "
-            f"BZPEER_API_USER_RATE={API_RATE}"
+            f"BZPEER_API_USER_RATE={API_RATE}; each wrk connection is a client of its own "
+            "(X-Forwarded-For, DJANGO_NUM_PROXIES=1)"
         )
         pk, works, name = prepare(env, load_demo=label == "demo")
         print(f"reference researcher: {pk} {name} ({works} visible works)")
