@@ -3,9 +3,11 @@
 
 ``sort`` is ``year`` (newest first, then title: the profile's order), ``citations`` (most cited
 first, ties by year then title) or ``title``. Filters: ``type`` (a work type bzpeer holds),
-``year``, ``venue`` (a Source id), ``coauthor`` (a researcher id; a merged record stands for the
-record it was merged into) and ``q`` (words of the title or abstract, through the site search's
-``works_matching``). They combine: a work is listed when it passes every filter given.
+``year``, ``venue`` (a Source id, or ``name:`` and the venue name of works with no Source, as a
+CSL import or arXiv's journal reference gives it: ``name:arXiv``), ``coauthor`` (a researcher
+id; a merged record stands for the record it was merged into) and ``q`` (words of the title or
+abstract, through the site search's ``works_matching``). They combine: a work is listed when it
+passes every filter given.
 
 A value that cannot be used raises ``BadWorksQuery``, naming the parameter: the API answers it
 with a 400, the page explains it above an empty list.
@@ -15,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
 
 from profiles.publications import of_works
@@ -37,6 +39,9 @@ MAX_ID = 2**63 - 1
 # The co-author control lists the most frequent ones; a co-author chosen by URL beyond them
 # is still filtered on and shown as chosen.
 COAUTHOR_OPTIONS = 100
+# A venue without a Source is chosen by its name, after this prefix; a bare number is a
+# Source id, so a venue named "2019" cannot be mistaken for one.
+VENUE_NAME = "name:"
 
 
 class BadWorksQuery(ValueError):
@@ -52,7 +57,8 @@ class WorksQuery:
     sort: str = "year"
     type: str = ""
     year: int | None = None
-    venue: int | None = None
+    # The parameter as ``venue_value`` writes it: "12" (a Source id) or "name:arXiv".
+    venue: str = ""
     coauthor: int | None = None
     q: str = ""
     # What the page says about the chosen venue and co-author.
@@ -73,7 +79,7 @@ class WorksQuery:
             "sort": "" if self.sort == "year" else self.sort,
             "type": self.type,
             "year": "" if self.year is None else str(self.year),
-            "venue": "" if self.venue is None else str(self.venue),
+            "venue": self.venue,
             "coauthor": "" if self.coauthor is None else str(self.coauthor),
             "q": self.q,
         }
@@ -89,7 +95,7 @@ class WorksQuery:
             parts.append(f"type \u201c{self.type}\u201d")
         if self.year is not None:
             parts.append(f"year {self.year}")
-        if self.venue is not None:
+        if self.venue:
             parts.append(f"venue \u201c{self.venue_name}\u201d")
         if self.coauthor is not None:
             parts.append(f"co-author {self.coauthor_name}")
@@ -128,6 +134,39 @@ def _type(raw: str) -> str:
     return value
 
 
+def venue_value(source_id: int | None, venue_name: str) -> str:
+    """The ``venue`` parameter that chooses a venue: its Source id, else its name."""
+    return str(source_id) if source_id is not None else f"{VENUE_NAME}{venue_name}"
+
+
+def _venue(raw: str) -> tuple[str, str]:
+    """(the ``venue`` parameter, the venue's name) of a value given; one query."""
+    if raw.startswith(VENUE_NAME):
+        # Stored names have their whitespace collapsed (imports, CSL alike).
+        name = " ".join(raw.removeprefix(VENUE_NAME).split())
+        if name:
+            if not Work.objects.filter(source__isnull=True, venue_name=name).exists():
+                raise BadWorksQuery(
+                    "venue",
+                    f"No work in bzpeer has the venue {name[:50]!r} (a venue with an id is "
+                    "chosen by its id).",
+                    "unknown_venue",
+                )
+            return venue_value(None, name), name
+    venue = _whole_number("venue", raw, f"a venue id, or {VENUE_NAME} followed by a venue name")
+    name = Source.objects.filter(pk=venue).values_list("display_name", flat=True).first()
+    if name is None:
+        raise BadWorksQuery("venue", f"No venue has the id {venue}.", "unknown_venue")
+    return venue_value(venue, ""), name
+
+
+def venue_filter(value: str) -> Q:
+    """The works a ``venue`` parameter (as ``_venue`` checked it) chooses."""
+    if value.startswith(VENUE_NAME):
+        return Q(source__isnull=True, venue_name=value.removeprefix(VENUE_NAME))
+    return Q(source_id=int(value))
+
+
 def read_works_query(params) -> WorksQuery:
     """The query a request's parameters ask for (a QueryDict or dict; blank values are unset).
 
@@ -144,12 +183,7 @@ def read_works_query(params) -> WorksQuery:
     except BadQuery as error:
         raise BadWorksQuery("q", str(error), "bad_query") from error
     year = _year(raw["year"]) if raw["year"] else None
-    venue = venue_name = None
-    if raw["venue"]:
-        venue = _whole_number("venue", raw["venue"], "a venue id")
-        venue_name = Source.objects.filter(pk=venue).values_list("display_name", flat=True).first()
-        if venue_name is None:
-            raise BadWorksQuery("venue", f"No venue has the id {venue}.", "unknown_venue")
+    venue, venue_name = _venue(raw["venue"]) if raw["venue"] else ("", "")
     coauthor = coauthor_record = None
     if raw["coauthor"]:
         requested = _whole_number("coauthor", raw["coauthor"], "a researcher id")
@@ -166,7 +200,7 @@ def read_works_query(params) -> WorksQuery:
         venue=venue,
         coauthor=coauthor,
         q=q,
-        venue_name=venue_name or "",
+        venue_name=venue_name,
         coauthor_name=coauthor_record.display_name if coauthor_record else "",
     )
 
@@ -177,8 +211,8 @@ def filtered_works(works: QuerySet[Work], query: WorksQuery) -> QuerySet[Work]:
         works = works.filter(type=query.type)
     if query.year is not None:
         works = works.filter(publication_year=query.year)
-    if query.venue is not None:
-        works = works.filter(source_id=query.venue)
+    if query.venue:
+        works = works.filter(venue_filter(query.venue))
     if query.coauthor is not None:
         works = works.filter(
             Exists(Authorship.objects.filter(work_id=OuterRef("pk"), researcher_id=query.coauthor))
@@ -194,7 +228,8 @@ def filtered_works(works: QuerySet[Work], query: WorksQuery) -> QuerySet[Work]:
 class FilterOptions:
     types: list[tuple[str, int]]
     years: list[tuple[int, int]]
-    venues: list[tuple[int, str, int]]
+    # (the venue parameter, the name, how many listed works)
+    venues: list[tuple[str, str, int]]
     coauthors: list[tuple[int, str, int]]
 
 
@@ -203,18 +238,20 @@ def filter_options(researcher_id: int, listed: QuerySet[Work], query: WorksQuery
     and venues from one grouped query over ``listed``, co-authors from one more."""
     rows = (
         listed.order_by()
-        .values_list("type", "publication_year", "source_id", "source__display_name")
+        .values_list("type", "publication_year", "source_id", "source__display_name", "venue_name")
         .annotate(n=Count("pk"))
     )
     types, years, venues, venue_names = Counter(), Counter(), Counter(), {}
-    for work_type, year, source_id, source_name, n in rows:
+    for work_type, year, source_id, source_name, plain_name, n in rows:
         if work_type:
             types[work_type] += n
         if year is not None:
             years[year] += n
-        if source_id is not None:
-            venues[source_id] += n
-            venue_names[source_id] = source_name
+        # A work with a Source is chosen by its id; one without, by the name it gives.
+        if source_id is not None or plain_name:
+            value = venue_value(source_id, plain_name)
+            venues[value] += n
+            venue_names[value] = source_name if source_id is not None else plain_name
     coauthors = list(
         Authorship.objects.filter(of_works(listed))
         .exclude(researcher_id=researcher_id)
@@ -230,14 +267,14 @@ def filter_options(researcher_id: int, listed: QuerySet[Work], query: WorksQuery
         types.setdefault(query.type, 0)
     if query.year is not None:
         years.setdefault(query.year, 0)
-    if query.venue is not None and query.venue not in venues:
+    if query.venue and query.venue not in venues:
         venues[query.venue] = 0
         venue_names[query.venue] = query.venue_name
     return FilterOptions(
         types=sorted(types.items()),
         years=sorted(years.items(), reverse=True),
         venues=sorted(
-            ((pk, venue_names[pk], n) for pk, n in venues.items()),
+            ((value, venue_names[value], n) for value, n in venues.items()),
             key=lambda v: (v[1].lower(), v[0]),
         ),
         coauthors=coauthors,

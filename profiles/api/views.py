@@ -121,7 +121,13 @@ WORKS_FILTER_PARAMETERS = [
         "type", str, description='A work type, e.g. "article"; one no work has is a 400.'
     ),
     OpenApiParameter("year", int, description="Publication year."),
-    OpenApiParameter("venue", int, description="Venue (source) id; an unknown id is a 400."),
+    OpenApiParameter(
+        "venue",
+        str,
+        description="A venue (source) id, or `name:` followed by the venue name of works that "
+        "have no venue id (a CSL import's or arXiv's, e.g. `name:arXiv`); an unknown venue is a "
+        "400.",
+    ),
     OpenApiParameter(
         "coauthor",
         int,
