@@ -30,6 +30,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connections.close_all()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_in_memory_sqlite():
+    """On SQLite in memory, the live server's threads all share the test's one connection, and
+    two requests at once (a page and its htmx or slice request) could both wait inside SQLite
+    for good: a browser test then hung until CI's deadline. There, the live server answers one
+    request at a time (and closes each connection); PostgreSQL keeps the threaded server."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # LiveServerThread.run has already put the shared connection in this thread.
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneAtATime
+    yield
+    LiveServerThread.server_class = threaded
+
+
 @pytest.fixture
 def stranger(django_user_model):
     return django_user_model.objects.create_user("stranger", "stranger@example.org", "pw-123456!")
