@@ -11,9 +11,14 @@ stale ones, the join the ORM writes was once planned as nested loops over sequen
 ran for twenty minutes. SQLite runs the same rule through the ORM.
 """
 
+from typing import NamedTuple
+
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from profiles.models import ResearcherTopic
 from profiles.publications import entries_for
@@ -42,7 +47,7 @@ _LISTED = """
 _LIVE_TOPICS = (
     _LISTED  # noqa: S608
     + """
-    SELECT topic.display_name, topic.level
+    SELECT topic.id, topic.display_name, topic.level
     FROM (
         SELECT topic_id, count(*) AS n
         FROM works_worktopic
@@ -87,19 +92,48 @@ _TYPE_PLURALS = {
 }
 
 
-def summary_for(researcher: Researcher) -> str:
+def summary_for(researcher: Researcher, topics: "list[RankedTopic] | None" = None) -> str:
+    """The owner's summary, or a line generated from the record (``topics``: its
+    :func:`ranked_topics`, when the caller has them already)."""
     if researcher.summary.strip():
         return researcher.summary.strip()
-    topics = top_topics(researcher)
+    names = [topic.name for topic in (ranked_topics(researcher) if topics is None else topics)]
     institution = researcher.last_known_institution
-    if topics:
+    if names:
         where = f" at {institution.display_name}" if institution else ""
-        return f"{researcher.display_name} works on {_join(topics)}{where}."
+        return f"{researcher.display_name} works on {_join(names)}{where}."
     return _record_line(researcher)
 
 
-def top_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[str]:
-    """Names of the topics most of the researcher's visible works carry.
+def summary_html(researcher: Researcher, topics: "list[RankedTopic]") -> str:
+    """:func:`summary_for` for the profile page: a generated line links each topic it names to
+    the topic's page."""
+    if researcher.summary.strip() or not topics:
+        return summary_for(researcher, topics)
+    links = [
+        format_html(
+            '<a href="{}"><bdi>{}</bdi></a>', reverse("profiles:topic", args=[t.pk]), t.name
+        )
+        for t in topics
+    ]
+    institution = researcher.last_known_institution
+    where = f" at {institution.display_name}" if institution else ""
+    return format_html(
+        "{} works on {}{}.",
+        researcher.display_name,
+        mark_safe(_join([t.name for t in topics], links)),
+        where,
+    )
+
+
+class RankedTopic(NamedTuple):
+    pk: int
+    name: str
+    level: str
+
+
+def ranked_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[RankedTopic]:
+    """The topics most of the researcher's visible works carry, most first.
 
     Reads the graph app's stored ranking (``ResearcherTopic``, one small query whatever the
     number of works); until that has been computed for this researcher, counts live. Prefers
@@ -107,15 +141,20 @@ def top_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[str]:
     used only when a record carries nothing finer.
     """
     ranked = [
-        (row.topic.display_name, row.topic.level)
+        RankedTopic(row.topic_id, row.topic.display_name, row.topic.level)
         for row in ResearcherTopic.objects.filter(researcher=researcher)
         .select_related("topic")
         .order_by("rank")[: limit * 4]
     ]
     if not ranked:
-        ranked = _live_topics(researcher.pk, limit * 4)
-    leaves = [name for name, level in ranked if level == Topic.Level.TOPIC]
-    return (leaves or [name for name, _ in ranked])[:limit]
+        ranked = [RankedTopic(*row) for row in _live_topics(researcher.pk, limit * 4)]
+    leaves = [topic for topic in ranked if topic.level == Topic.Level.TOPIC]
+    return (leaves or ranked)[:limit]
+
+
+def top_topics(researcher: Researcher, limit: int = TOP_TOPICS) -> list[str]:
+    """Names of :func:`ranked_topics`."""
+    return [topic.name for topic in ranked_topics(researcher, limit)]
 
 
 def live_topics_query(researcher_id: int, limit: int) -> tuple[str, dict]:
@@ -123,18 +162,18 @@ def live_topics_query(researcher_id: int, limit: int) -> tuple[str, dict]:
     return _LIVE_TOPICS, {"researcher": researcher_id, "limit": limit}
 
 
-def _live_topics(researcher_id: int, limit: int) -> list[tuple[str, str]]:
-    """(name, level) of the topics most of the researcher's listed works carry, most first."""
+def _live_topics(researcher_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, name, level) of the topics most of the researcher's listed works carry, most first."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(*live_topics_query(researcher_id, limit))
             return cursor.fetchall()
     return [
-        (row["topic__display_name"], row["topic__level"])
+        (row["topic_id"], row["topic__display_name"], row["topic__level"])
         for row in WorkTopic.objects.filter(
             work__in=entries_for(researcher_id).filter(is_hidden=False)
         )
-        .values("topic__display_name", "topic__level")
+        .values("topic_id", "topic__display_name", "topic__level")
         .annotate(n=Count("work", distinct=True))
         .order_by("-n", "topic__display_name")[:limit]
     ]
@@ -199,11 +238,13 @@ def _singular(noun: str) -> str:
     return noun[:-1] if noun.endswith("s") else noun
 
 
-def _join(names: list[str]) -> str:
-    if len(names) == 1:
-        return names[0]
+def _join(names: list[str], shown: list[str] | None = None) -> str:
+    """ "A, B and C" of ``names`` (or of ``shown``, the same names as they are to be shown)."""
+    shown = names if shown is None else shown
+    if len(shown) == 1:
+        return shown[0]
     # Topic names often contain "and" themselves ("Cultural Heritage and Archaeology"), so
     # such lists are separated with semicolons to stay readable.
     if any(" and " in name or "," in name for name in names):
-        return f"{'; '.join(names[:-1])}; and {names[-1]}"
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"{'; '.join(shown[:-1])}; and {shown[-1]}"
+    return f"{', '.join(shown[:-1])} and {shown[-1]}"

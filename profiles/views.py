@@ -12,7 +12,7 @@ from profiles.publications import (
     entry_counts,
     listed_works,
 )
-from profiles.summary import summary_for
+from profiles.summary import ranked_topics, summary_for, summary_html
 from profiles.work_filters import (
     SORT_LABELS,
     BadWorksQuery,
@@ -89,10 +89,15 @@ def researcher_detail(request, pk: int):
     ):
         response = render(request, "profiles/_works_results.html", works_context)
     else:
+        topics = ranked_topics(researcher)
         response = render(
             request,
             "profiles/researcher_detail.html",
-            {"summary": summary_for(researcher), **works_context},
+            {
+                "summary": summary_for(researcher, topics),
+                "summary_html": summary_html(researcher, topics),
+                **works_context,
+            },
         )
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response

@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.factories import (
     AuthorshipFactory,
@@ -45,7 +46,9 @@ REFERENCE_SECTIONS = [
 def page_text(response) -> str:
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    # A tag closing right before a full stop or comma is not a space in the page.
+    return re.sub(r" ([.,;])", r"\1", text)
 
 
 def listed_titles(response) -> list[str]:
@@ -368,12 +371,35 @@ def test_generated_summary_names_top_topics_and_institution(client):
     author(researcher, hidden)
     WorkTopic.objects.bulk_create(WorkTopic(work=hidden, topic=rare) for _ in range(1))
 
-    text = page_text(client.get(researcher.get_absolute_url()))
+    response = client.get(researcher.get_absolute_url())
+    text = page_text(response)
 
     assert (
         "Maosong Sun works on Natural Language Processing, Machine Translation and Poetry "
         "at Tsinghua University." in text
     )
+    # Each topic it names leads to the topic's page; the page's description stays plain text.
+    summary = re.search(
+        r'<p class="profile-header__summary">(.*?)</p>', response.content.decode(), re.S
+    ).group(1)
+    assert re.findall(r'<a href="([^"]+)"><bdi>([^<]+)</bdi></a>', summary) == [
+        (reverse("profiles:topic", args=[topic.pk]), topic.display_name)
+        for topic in (nlp, mt, poetry)
+    ]
+    assert (
+        '<meta name="description" content="Maosong Sun works on Natural Language Processing, '
+        in response.content.decode()
+    )
+
+
+def test_a_topic_name_in_the_generated_summary_is_escaped(client):
+    researcher = ResearcherFactory(display_name="Ada <b>Lovelace</b>")
+    work = WorkFactory(title="W")
+    author(researcher, work)
+    WorkTopic.objects.create(work=work, topic=TopicFactory(display_name="<script>x</script>"))
+    html = client.get(researcher.get_absolute_url()).content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<b>Lovelace</b>" not in html
 
 
 def test_without_topics_the_summary_is_a_factual_line(client):
