@@ -32,6 +32,8 @@ CSL_FILES = {
     "vancouver": "nlm-citation-sequence-brackets-year-only-no-issue",
 }
 ALL_STYLES = ["apa", "chicago", "vancouver", "bibtex", "ris", "csl-json"]
+# What the Cite control offers, in order.
+CITE_LABELS = ["APA", "Chicago (author-date)", "Vancouver", "BibTeX", "RIS", "CSL-JSON"]
 
 
 def recorded(doi: str) -> dict:
@@ -213,14 +215,7 @@ def test_every_cite_link_of_a_work_row_resolves(client, mearman):
     assert rows
     links = rows[0].xpath('.//details[@class="cite"]//a')
 
-    assert [a.text for a in links] == [
-        "APA",
-        "Chicago (author-date)",
-        "Vancouver",
-        "BibTeX",
-        "RIS",
-        "CSL-JSON",
-    ]
+    assert [a.text for a in links] == CITE_LABELS
     for link in links:
         assert link.get("hx-get") == link.get("href")
         assert client.get(link.get("href")).status_code == 200, link.get("href")
@@ -231,14 +226,7 @@ def test_the_work_page_has_the_cite_control_of_its_work(client, heritage):
 
     [control] = document.xpath('//details[@class="cite"]')
     links = control.xpath(".//a")
-    assert [a.text for a in links] == [
-        "APA",
-        "Chicago (author-date)",
-        "Vancouver",
-        "BibTeX",
-        "RIS",
-        "CSL-JSON",
-    ]
+    assert [a.text for a in links] == CITE_LABELS
     for link in links:
         assert link.get("href").startswith(f"/works/{heritage.pk}/cite/?style=")
         assert link.get("hx-target") == f"#citation-{heritage.pk}"
