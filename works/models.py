@@ -421,8 +421,14 @@ class WorkReference(models.Model):
     bzpeer holds it: the works citing a stored work are the rows whose ``cited_openalex_id`` is
     its ``openalex_id``."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="references")
-    cited_openalex_id = models.CharField(max_length=32, db_index=True)
+    # Three indexes, not five: the import writes some 30 of these rows a work, each index a
+    # write of its own. The unique constraint leads with the work, so the work needs no index
+    # of its own, and ids are only ever compared whole, never matched with LIKE (the pattern
+    # index ``db_index=True`` adds on PostgreSQL).
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="references", db_index=False
+    )
+    cited_openalex_id = models.CharField(max_length=32)
 
     class Meta:
         constraints = [
@@ -430,6 +436,7 @@ class WorkReference(models.Model):
                 fields=["work", "cited_openalex_id"], name="workreference_unique"
             )
         ]
+        indexes = [models.Index(fields=["cited_openalex_id"], name="workreference_cited")]
 
     def __str__(self) -> str:
         return f"{self.work_id} cites {self.cited_openalex_id}"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import OPENALEX
 from works.citations import attach_citing_counts, cited_works, citing_works
 from works.importers.openalex import import_works
-from works.models import Work
+from works.models import Work, WorkReference
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,35 @@ def test_a_hidden_citing_work_is_not_counted_and_works_without_an_openalex_id_co
         attach_citing_counts(curated)
     assert len(queries.captured_queries) == 0
     assert [w.citing_count for w in curated] == [0, 0]
+
+
+def reference_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'works_workreference'"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes and plans")
+def test_references_carry_three_indexes_and_both_lookups_use_one(recorded):
+    """The import writes about 30 reference rows a work, one index write each per index: the
+    key, the unique pair (which serves "what does this work cite"), and the cited id (which
+    serves "who cites this work"); no separate work index, no LIKE pattern index."""
+    indexes = reference_indexes()
+    assert len(indexes) == 3, sorted(indexes)
+    columns = sorted(re.search(r"\((.*)\)", definition)[1] for definition in indexes.values())
+    assert columns == ["cited_openalex_id", "id", "work_id, cited_openalex_id"]
+
+    work = Work.objects.get(openalex_id="W1970127494")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the plan a big table gets
+    for queryset, index in [
+        (WorkReference.objects.filter(cited_openalex_id=work.openalex_id), "workreference_cited"),
+        (WorkReference.objects.filter(work=work), "workreference_unique"),
+    ]:
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert re.search(rf"Index (Only )?Scan (using|on) {index}\b", plan), plan
