@@ -226,7 +226,9 @@ def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tup
         where = f"AND {{column}} IN ({marks})"
     sql = f"""
         WITH rw AS ({rw}),
-        work_counts AS (SELECT rid, COUNT(*) AS n FROM rw GROUP BY rid),
+        -- The cast gives the count's key a type on SQLite, which can then index it for the
+        -- join below instead of scanning it once per record (bigint already on PostgreSQL).
+        work_counts AS (SELECT CAST(rid AS BIGINT) AS rid, COUNT(*) AS n FROM rw GROUP BY rid),
         topic_counts AS (
             SELECT researcher_id, COUNT(*) AS n FROM graph_researchertopic
             WHERE 1 = 1 {where.format(column="researcher_id")}
