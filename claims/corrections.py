@@ -26,8 +26,9 @@ from works import runs
 from works.curation import (
     announce_on_commit,
     log_curation,
+    not_mine_marks,
     relink_to_record,
-    reverted_entries,
+    standing_not_mine,
     unlink_from_record,
 )
 from works.models import Authorship, CurationLog, Researcher, Work
@@ -120,30 +121,10 @@ def owned_record(user) -> Researcher | None:
 
 # "Not mine" -------------------------------------------------------------------------------------
 
-_NOT_MINE_WORDS = (CurationLog.Action.NOT_MINE, CurationLog.Action.MINE_AGAIN)
-
-
-def _standing_not_mine(researcher: Researcher, work_pks=None) -> dict[int, CurationLog]:
-    """{work pk: the last "not mine" or "mine again" entry on it} for the record, among the
-    entries no revert took back."""
-    entries = CurationLog.objects.filter(researcher=researcher, action__in=_NOT_MINE_WORDS)
-    if work_pks is not None:
-        entries = entries.filter(target__work__in=list(work_pks))
-    skipped = reverted_entries()
-    last: dict[int, CurationLog] = {}
-    for entry in entries.order_by("created_at", "pk"):
-        if entry.pk not in skipped:
-            last[entry.target["work"]] = entry
-    return last
-
 
 def removed_works(researcher: Researcher) -> list[tuple[Work, CurationLog]]:
     """The works the owner marked not theirs (and did not take back), newest mark first."""
-    marks = [
-        entry
-        for entry in _standing_not_mine(researcher).values()
-        if entry.action == CurationLog.Action.NOT_MINE
-    ]
+    marks = list(not_mine_marks(researcher.pk).values())
     works = Work.objects.in_bulk([entry.target["work"] for entry in marks])
     marks.sort(key=lambda entry: (entry.created_at, entry.pk), reverse=True)
     return [(works[e.target["work"]], e) for e in marks if e.target["work"] in works]
@@ -167,7 +148,7 @@ def mark_not_mine(owner, researcher: Researcher, work_pk, reason: str = "") -> C
     with transaction.atomic():
         researcher, work = _lock_record_work(owner, researcher, work_pk)
         if not Authorship.objects.filter(work=work, researcher=researcher).exists():
-            last = _standing_not_mine(researcher, [work.pk]).get(work.pk)
+            last = standing_not_mine(researcher.pk, [work.pk]).get(work.pk)
             if last is not None and last.action == CurationLog.Action.NOT_MINE:
                 raise CorrectionConflict("You already marked this work as not yours.")
             raise CorrectionNotFound("This work is not on your record.")
@@ -190,7 +171,7 @@ def undo_not_mine(owner, researcher: Researcher, work_pk, reason: str = "") -> C
     (``MINE_AGAIN``) and re-applied after every import."""
     with transaction.atomic():
         researcher, work = _lock_record_work(owner, researcher, work_pk)
-        last = _standing_not_mine(researcher, [work.pk]).get(work.pk)
+        last = standing_not_mine(researcher.pk, [work.pk]).get(work.pk)
         if last is None or last.action != CurationLog.Action.NOT_MINE:
             if Authorship.objects.filter(work=work, researcher=researcher).exists():
                 raise CorrectionConflict("This work is on your record already.")

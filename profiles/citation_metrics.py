@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils.formats import date_format
 
 from profiles.publications import authored_by, entries_for, under_another_entry
-from works.models import Authorship, CurationLog, Researcher, Work
+from works.curation import not_mine_marks
+from works.models import Authorship, Researcher, Work
 
 # A work counts towards the i10-index with at least this many citations (Google Scholar's rule).
 I10_THRESHOLD = 10
@@ -93,35 +94,10 @@ class Unlisted:
     read_to: date | None = None
 
 
-_NOT_MINE_WORDS = (CurationLog.Action.NOT_MINE, CurationLog.Action.MINE_AGAIN)
-
-
-def _marked_not_mine(researcher_id) -> set[int]:
-    """Works the record's owner marked not theirs and did not take back, in one query: the last
-    standing "not mine" or "mine again" entry on each work, reverted entries skipped (the rule
-    of claims.corrections, which this layer cannot import)."""
-    entries = CurationLog.objects.filter(
-        researcher_id=researcher_id,
-        action__in=[*_NOT_MINE_WORDS, CurationLog.Action.REVERT],
-    ).order_by("created_at", "pk")
-    reverted, last = set(), {}
-    for pk, action, target in entries.values_list("pk", "action", "target"):
-        target = target if isinstance(target, dict) else {}
-        if action == CurationLog.Action.REVERT:
-            reverted.add(target.get("entry"))
-        elif isinstance(target.get("work"), int):
-            last[target["work"]] = (pk, action)
-    return {
-        work
-        for work, (pk, action) in last.items()
-        if pk not in reverted and action == CurationLog.Action.NOT_MINE
-    }
-
-
 def unlisted(researcher_id) -> Unlisted:
     """The parts of ``Unlisted``, in two queries whatever the number of works."""
     authored = authored_by(researcher_id)
-    not_mine_ids = _marked_not_mine(researcher_id)
+    not_mine_ids = set(not_mine_marks(researcher_id))
     listed = authored & Q(is_hidden=False) & ~under_another_entry(researcher_id)
     parts = {
         "versions": authored & Q(is_hidden=False) & under_another_entry(researcher_id),

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 
 from works.models import Authorship, CurationLog, Researcher, Work
 from works.signals import announce_researchers_changed
@@ -189,6 +190,37 @@ def _replay_not_mine(entry: CurationLog, counts: dict[str, int]) -> None:
 def _replay_mine_again(entry: CurationLog, counts: dict[str, int]) -> None:
     target = entry.target
     counts["relinked"] += relink_to_record(target["researcher"], target["work"], target["orders"])
+
+
+def standing_not_mine(researcher_pk: int, work_pks=None) -> dict[int, CurationLog]:
+    """{work pk: the last "not mine" or "mine again" entry on it} for the record, among the
+    entries no revert took back (of ``work_pks`` only, if given), in one query: the record's
+    reverts are read with them, as ``works.reverts`` logs a revert on the record it is about."""
+    revert = CurationLog.Action.REVERT
+    entries = CurationLog.objects.filter(
+        researcher_id=researcher_pk,
+        action__in=[CurationLog.Action.NOT_MINE, CurationLog.Action.MINE_AGAIN, revert],
+    )
+    if work_pks is not None:
+        entries = entries.filter(Q(target__work__in=list(work_pks)) | Q(action=revert))
+    entries = list(entries.order_by("created_at", "pk"))
+    reverted = {entry.target.get("entry") for entry in entries if entry.action == revert}
+    last: dict[int, CurationLog] = {}
+    for entry in entries:
+        work = entry.target.get("work") if isinstance(entry.target, dict) else None
+        if entry.action != revert and entry.pk not in reverted and isinstance(work, int):
+            last[work] = entry
+    return last
+
+
+def not_mine_marks(researcher_pk: int) -> dict[int, CurationLog]:
+    """{work pk: the "not mine" entry} of the works the record's owner took off it and did not
+    take back (``standing_not_mine``); one query."""
+    return {
+        work: entry
+        for work, entry in standing_not_mine(researcher_pk).items()
+        if entry.action == CurationLog.Action.NOT_MINE
+    }
 
 
 # What an owner's IDENTITY entry may set (claims.identity writes them), in words for the

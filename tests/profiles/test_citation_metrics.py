@@ -12,7 +12,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from claims.corrections import mark_not_mine, undo_not_mine
+from claims.corrections import mark_not_mine, removed_works, undo_not_mine
 from profiles.citation_metrics import (
     citation_metrics,
     citations_per_year,
@@ -22,7 +22,7 @@ from profiles.citation_metrics import (
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from tests.search.recorded import PREPRINT, import_recorded, load, mearman_works
 from works.curation import set_work_hidden
-from works.models import Researcher, Work
+from works.models import Authorship, Researcher, Work
 from works.reverts import revert_entry
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +245,25 @@ def test_a_reverted_not_mine_mark_no_longer_counts(mearman, owner, staff_reviewe
     revert_entry(entry, staff_reviewer)
 
     assert unlisted(mearman.pk).not_mine == 0
+
+
+def test_a_reverted_take_back_leaves_the_not_mine_mark_standing_here_as_on_the_record(
+    mearman, owner, staff_reviewer
+):
+    """Not mine, then mine again, then staff revert the "mine again": the work is off the record
+    again, and the figures say so, by the one rule both read (works.curation)."""
+    Researcher.objects.filter(pk=mearman.pk).update(owner=owner)
+    mearman.refresh_from_db()
+    work = Work.objects.get(openalex_id="W3200026003")
+    mark_not_mine(owner, mearman, work.pk)
+    taken_back = undo_not_mine(owner, mearman, work.pk)
+    assert unlisted(mearman.pk).not_mine == 0
+
+    revert_entry(taken_back, staff_reviewer)
+
+    assert [w.pk for w, _ in removed_works(mearman)] == [work.pk]
+    assert not Authorship.objects.filter(work=work, researcher=mearman).exists()
+    assert unlisted(mearman.pk).not_mine == 1
 
 
 def test_a_work_the_owner_added_is_counted_here_only(client, mearman):
