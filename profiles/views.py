@@ -109,7 +109,7 @@ def _works_list_context(request, researcher: Researcher) -> dict:
     listed_count, hidden_count = entry_counts(researcher.pk)
     works_error = ""
     try:
-        works_query = read_works_query(request.GET)
+        works_query = read_works_query(request.GET, researcher_pk=researcher.pk)
     except BadWorksQuery as error:
         works_query, works_error = WorksQuery(), str(error)
     works = filtered_works(listed_works(researcher.pk), works_query)

@@ -167,8 +167,9 @@ def venue_filter(value: str) -> Q:
     return Q(source_id=int(value))
 
 
-def read_works_query(params) -> WorksQuery:
-    """The query a request's parameters ask for (a QueryDict or dict; blank values are unset).
+def read_works_query(params, *, researcher_pk: int | None = None) -> WorksQuery:
+    """The query a request's parameters ask for (a QueryDict or dict; blank values are unset)
+    on the works of the researcher ``researcher_pk``, who is no co-author of their own.
 
     Reads the database for the values it checks: one query each for a type, a venue and a
     co-author given (the co-author's merge chain followed). Raises ``BadWorksQuery``."""
@@ -191,6 +192,12 @@ def read_works_query(params) -> WorksQuery:
         if coauthor_record is None:
             raise BadWorksQuery(
                 "coauthor", f"No researcher has the id {requested}.", "unknown_coauthor"
+            )
+        if coauthor_record.pk == researcher_pk:
+            raise BadWorksQuery(
+                "coauthor",
+                f"{requested} is this researcher's own id; choose one of their co-authors.",
+                "own_id",
             )
         coauthor = coauthor_record.pk
     return WorksQuery(

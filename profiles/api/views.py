@@ -102,7 +102,9 @@ class ProfileWorksFilter(StrictFilterBackend):
     def filter_queryset(self, request, queryset, view):
         queryset = super().filter_queryset(request, queryset, view)
         try:
-            query = read_works_query(request.query_params)
+            query = read_works_query(
+                request.query_params, researcher_pk=getattr(view, "researcher_pk", None)
+            )
         except BadWorksQuery as error:
             extra = {"allowed": error.allowed} if error.allowed is not None else {}
             raise BadParameter(str(error), code=error.code, **extra) from error
@@ -156,4 +158,5 @@ class ResearcherWorks(CachedPublicGetMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Work.objects.none()
         researcher = get_public_researcher_or_404(self.kwargs["pk"])
+        self.researcher_pk = researcher.pk  # for the filters: no co-author of their own
         return with_list_relations(entries_for(researcher.pk).filter(is_hidden=False))

@@ -275,6 +275,22 @@ def test_the_api_refuses_a_value_it_cannot_use_with_a_400(client, mearman, param
     assert body["detail"]
 
 
+def test_a_researcher_is_not_their_own_co_author(client, mearman):
+    """Every listed work has its researcher among its authors: "co-author: themselves" would
+    list them all under a label that says otherwise."""
+    own = {"coauthor": str(mearman.pk)}
+
+    page = client.get(mearman.get_absolute_url(), own)
+    api = client.get(f"/api/researchers/{mearman.pk}/works/", own)
+
+    reason = f"{mearman.pk} is this researcher's own id; choose one of their co-authors."
+    assert listed_titles(page) == []
+    assert f"No works match: {reason} Clear filters" in page_text(page)
+    assert api.status_code == 400
+    assert api.json()["code"] == "own_id"
+    assert api.json()["detail"] == reason
+
+
 def test_the_api_names_the_sorts_and_types_it_knows(client, mearman):
     url = f"/api/researchers/{mearman.pk}/works/"
     assert client.get(url, {"sort": "x"}).json()["allowed"] == ["year", "citations", "title"]
