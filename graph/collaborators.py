@@ -93,6 +93,16 @@ def _changed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple | N
     """{(researcher, coauthor): (shared, first, last), or None for a row to delete} for the
     given canonical researchers: only the rows whose stored values differ from the computed
     ones, compared in the database so an unchanged researcher's thousands of rows stay there."""
+    sql, params = _changed_pairs_sql(researcher_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (row[0], row[1]): None if row[2] is None else tuple(row[2:])
+            for row in cursor.fetchall()
+        }
+
+
+def _changed_pairs_sql(researcher_ids: list[int]) -> tuple[str, list]:
     mine, params = researcher_works_sql(authorship_ids_for(researcher_ids))
     marks, id_params = placeholders(researcher_ids)
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
@@ -115,8 +125,11 @@ def _changed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple | N
             WHERE au.researcher_id IS NOT NULL
             GROUP BY COALESCE(m.merged_into_id, au.researcher_id), v.cw
         ),
+        -- Typed ids (a no-op on PostgreSQL): SQLite indexes a typed column for the lookups
+        -- below, where it would scan every computed pair once per stored one.
         computed AS (
-            SELECT a.rid AS researcher_id, b.rid AS coauthor_id, COUNT(*) AS shared,
+            SELECT CAST(a.rid AS BIGINT) AS researcher_id, CAST(b.rid AS BIGINT) AS coauthor_id,
+                   COUNT(*) AS shared,
                    MIN({_SHARED_YEAR}) AS first_year, MAX({_SHARED_YEAR}) AS last_year
             FROM a JOIN b ON a.cw = b.cw AND a.rid <> b.rid
             GROUP BY a.rid, b.rid
@@ -139,12 +152,7 @@ def _changed_pairs(researcher_ids: list[int]) -> dict[tuple[int, int], tuple | N
             WHERE c.researcher_id = s.researcher_id AND c.coauthor_id = s.coauthor_id
         )
     """  # noqa: S608 (constant SQL, values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, False, False, *id_params])
-        return {
-            (row[0], row[1]): None if row[2] is None else tuple(row[2:])
-            for row in cursor.fetchall()
-        }
+    return sql, [*params, False, False, *id_params]
 
 
 def recompute_for(researcher_ids: Iterable[int]) -> set[int]:

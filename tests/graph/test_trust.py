@@ -5,11 +5,10 @@ from dataclasses import replace
 
 import orjson
 import pytest
-from django.db import connection
 
 from graph.actions import refresh_researchers
 from graph.models import TrustScore
-from graph.trust import Evidence, _evidence_sql, explain, score
+from graph.trust import Evidence, explain, score
 from tests.factories import AuthorshipFactory, ResearcherFactory, TopicFactory, WorkFactory
 from works.models import Researcher, WorkTopic, trust_band_for
 
@@ -224,19 +223,3 @@ def test_an_active_record_is_ranked_above_an_empty_one_with_an_orcid():
         .values_list("display_name", "trust_score")
     )
     assert ranked == [("Active", 12), ("Empty", 10)]
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
-def test_the_evidence_query_looks_up_each_records_work_count_on_sqlite():
-    """On SQLite the per-record work counts had no type, so they could not be indexed: the join
-    scanned all of them once per record (quadratic: 3.6 s at 6,250 records, 0.13 s indexed),
-    and the graph benchmark's full recompute stalled in this one query. PostgreSQL hashes the
-    join either way."""
-    sql, params = _evidence_sql(None, None)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = [row[-1] for row in cursor.fetchall()]
-
-    assert not [step for step in plan if step.startswith("SCAN work_counts")], plan
-    assert any(step.startswith("SEARCH work_counts USING") for step in plan), plan
