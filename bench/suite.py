@@ -64,7 +64,8 @@ BENCHES = [
         quick=["--works", "300", "--coauthors", "600", "--repeat", "20"],
         patterns=[
             (r"ratio: ([\d.]+)x", "profile page / same-bytes view", "x", "<= 3", at_most(3)),
-            (r"profile page median:\s+([\d.]+) ms", "profile page median", "ms", "", None),
+            (r"median, as served:\s+([\d.]+) ms", "profile page median", "ms", "", None),
+            (r"median, rendered:\s+([\d.]+) ms", "profile page rendered", "ms", "", None),
         ],
         also_big=True,
     ),
@@ -229,21 +230,24 @@ def main() -> int:
 
 
 def flatness(rows: list[tuple]) -> list[tuple]:
-    """The profile page's time on the big database over its time on the demo one (aim: 1.2)."""
-    medians = {
-        database: figure["value"]
-        for bench, database, figure in rows
-        if bench == "profile_page"
-        and isinstance(figure, dict)
-        and figure["name"] == "profile page median"
-        and figure["value"]
-    }
-    if {"postgresql", "postgresql big"} <= medians.keys():
-        slowdown = round(medians["postgresql big"] / medians["postgresql"], 2)
-        line = {"name": "profile page big / demo", "value": slowdown, "unit": "x",
-                "target": "<= 1.2", "met": slowdown <= 1.2}  # fmt: skip
-        return [("profile_page", "postgresql", line)]
-    return []
+    """The profile page's time on the big database over its time on the demo one, as served
+    and rendered (aim: 1.2)."""
+    lines = []
+    for name, label in [("profile page median", "served"), ("profile page rendered", "rendered")]:
+        medians = {
+            database: figure["value"]
+            for bench, database, figure in rows
+            if bench == "profile_page"
+            and isinstance(figure, dict)
+            and figure["name"] == name
+            and figure["value"]
+        }
+        if {"postgresql", "postgresql big"} <= medians.keys():
+            slowdown = round(medians["postgresql big"] / medians["postgresql"], 2)
+            line = {"name": f"profile page big / demo, {label}", "value": slowdown, "unit": "x",
+                    "target": "<= 1.2", "met": slowdown <= 1.2}  # fmt: skip
+            lines.append(("profile_page", "postgresql", line))
+    return lines
 
 
 if __name__ == "__main__":
