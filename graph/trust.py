@@ -244,11 +244,14 @@ def _evidence_sql(researcher_ids: list[int] | None, rw_all: tuple | None) -> tup
         ),
         claimed_close_counts AS (
             -- From the (few) claimed records to their close collaborators, through the
-            -- primary key: the mirror rows say who has them as a close collaborator.
+            -- primary key: the mirror rows say who has them as a close collaborator. CROSS
+            -- JOIN keeps that order on SQLite, which has no statistics to choose it and would
+            -- scan every collaboration instead; PostgreSQL plans it as the inner join it is.
             SELECT c.coauthor_id AS researcher_id, COUNT(*) AS n
             FROM profiles_researcher co
-            JOIN graph_collaboration c ON c.researcher_id = co.id
-            WHERE co.owner_id IS NOT NULL AND c.shared_works_count >= %s
+            CROSS JOIN graph_collaboration c
+            WHERE c.researcher_id = co.id
+                  AND co.owner_id IS NOT NULL AND c.shared_works_count >= %s
                   {where.format(column="c.coauthor_id")}
             GROUP BY c.coauthor_id
         )

@@ -40,3 +40,13 @@ def test_a_researchers_changed_collaborations_look_up_the_computed_pairs():
 
     assert "SCAN c" not in steps[steps.index("UNION ALL") :], steps
     assert any(step.startswith("SEARCH c USING") for step in steps), steps
+
+
+def test_a_few_records_evidence_reads_collaborations_from_the_claimed_records_only():
+    """Who has them as a close collaborator is read from the few claimed records through the
+    primary key. Without statistics SQLite chose to scan every collaboration instead: 0.16 s
+    of the 0.17 s the evidence of one researcher took in a database of 20,000 works."""
+    steps = plan(*_evidence_sql([ResearcherFactory().pk], None))
+
+    assert "SCAN c" not in steps, steps
+    assert any(step.startswith("SEARCH co USING") for step in steps), steps
