@@ -207,7 +207,7 @@ def standing_not_mine(researcher_pk: int, work_pks=None) -> dict[int, CurationLo
     reverted = {entry.target.get("entry") for entry in entries if entry.action == revert}
     last: dict[int, CurationLog] = {}
     for entry in entries:
-        work = entry.target.get("work") if isinstance(entry.target, dict) else None
+        work = entry.target.get("work")
         if entry.action != revert and entry.pk not in reverted and isinstance(work, int):
             last[work] = entry
     return last
